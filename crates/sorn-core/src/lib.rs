@@ -1,1 +1,28 @@
-//! placeholder
+//! # sorn-core
+//!
+//! The Self-Organizing Recurrent Neural Network's data and state update: sparse weight matrices stored by
+//! postsynaptic row ([`SparseWeights`]), network parameters with their validation ([`NetworkParams`] →
+//! [`CheckedNetworkParams`]), initialisation (SPEC §3), named random streams and one [`Network::step`]
+//! (SPEC §1). Plasticity lives in `sorn-plasticity`; the simulator in the facade crate `sorn`.
+//!
+//! Architecture invariants: this crate depends on no other crate of the workspace and does no file or
+//! terminal IO. Matrices are named by direction, row = postsynaptic: `w_ee` (E←E), `w_ei` (E←I),
+//! `w_ie` (I←E), `w_eu` (E←input).
+
+pub mod error;
+pub mod init;
+pub mod network;
+pub mod parallel;
+pub mod params;
+pub mod rng;
+pub mod sparse;
+
+pub use error::{CoreError, ParamError};
+pub use network::{Input, Network, NetworkState, PlasticParts, Spikes};
+pub use parallel::Parallelism;
+pub use params::{
+    CheckedNetworkParams, Connectivity, InhibitionInput, InitialState, InputParams, NetworkParams, Noise,
+    ThresholdInit, ThresholdRule,
+};
+pub use rng::{SornRng, Stream, stream_rng};
+pub use sparse::{CsrParts, SparseWeights};

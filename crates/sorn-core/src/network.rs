@@ -1,0 +1,440 @@
+//! The network and its state update (SPEC §1).
+//!
+//! One call of [`Network::step`] computes, with x = x(t), y = y(t):
+//!
+//! ```text
+//! R_x(t+1) = W^EE x − W^EI y − T^E + ξ^E            (recurrent drive, no input; D's R_x, the package's r)
+//! x(t+1)   = Θ( R_x(t+1) + u(t) )                   u: raw values on units 0..nu−1, or gain·W^EU·onehot
+//! y(t+1)   = Θ( W^IE x̃ − T^I + ξ^I ),  x̃ = x(t) (paper, package) or x(t+1) (D fast_inhibit, V2)
+//! ```
+//!
+//! Θ is `≥ 0` (D, H, V2) or `> 0` (the package), see [`ThresholdRule`]. The step allocates nothing: all
+//! buffers are created with the network. Its cost is proportional to the synapses leaving active units.
+//! Plasticity is not part of this crate; `sorn-plasticity` reads x(t), x(t+1), y(t), y(t+1) from here.
+
+use crate::error::CoreError;
+use crate::init;
+use crate::params::{CheckedNetworkParams, InhibitionInput, InputParams, Noise, ThresholdRule};
+use crate::rng::SornRng;
+use crate::sparse::{CsrParts, SparseWeights};
+use rand::RngExt;
+use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
+
+/// The external input of one step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Input<'a> {
+    /// No input this step.
+    None,
+    /// The package's raw input: value k is added to the drive of E unit k (length `nu`).
+    Raw(&'a [f64]),
+    /// The symbol with this index drives its pool (`gain` times W^EU column).
+    Symbol(usize),
+}
+
+/// A binary population state with its list of active units (sorted increasingly).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Spikes {
+    bits: Vec<u8>,
+    active: Vec<u32>,
+}
+
+impl Spikes {
+    fn new(bits: Vec<u8>) -> Self {
+        let mut s = Spikes { active: Vec::with_capacity(bits.len()), bits };
+        s.reindex();
+        s
+    }
+    fn reindex(&mut self) {
+        self.active.clear();
+        self.active.extend(self.bits.iter().enumerate().filter(|(_, b)| **b != 0).map(|(i, _)| i as u32));
+    }
+    /// One byte per unit, 1 = spike.
+    pub fn bits(&self) -> &[u8] {
+        &self.bits
+    }
+    /// Indices of the active units, increasing.
+    pub fn active(&self) -> &[u32] {
+        &self.active
+    }
+    /// Number of active units.
+    pub fn count(&self) -> usize {
+        self.active.len()
+    }
+}
+
+/// What plasticity may change, next to the states it reads (see [`Network::plastic_parts`]).
+pub struct PlasticParts<'a> {
+    pub w_ee: &'a mut SparseWeights,
+    pub w_ei: &'a mut SparseWeights,
+    pub t_e: &'a mut Vec<f64>,
+    /// x(t)
+    pub x_prev: &'a Spikes,
+    /// x(t+1)
+    pub x: &'a Spikes,
+    /// y(t)
+    pub y_prev: &'a Spikes,
+    /// y(t+1)
+    pub y: &'a Spikes,
+}
+
+/// Per-step work buffers; derived, never serialised.
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    drive_ee: Vec<f64>,
+    drive_ei: Vec<f64>,
+    drive_i: Vec<f64>,
+    noise_e: Vec<f64>,
+    noise_i: Vec<f64>,
+}
+
+/// A SORN: weights, thresholds and the binary states of the last two steps.
+#[derive(Clone, Debug)]
+pub struct Network {
+    params: CheckedNetworkParams,
+    /// E←E weights (row = post). Plastic: STDP, SN, SP.
+    pub w_ee: SparseWeights,
+    /// E←I weights. Plastic: iSTDP, SN.
+    pub w_ei: SparseWeights,
+    /// I←E weights, normalised at initialisation and fixed.
+    pub w_ie: SparseWeights,
+    /// E←input pools (binary), when the input is symbolic.
+    pub w_eu: Option<SparseWeights>,
+    /// Excitatory thresholds T^E (IP changes them).
+    pub t_e: Vec<f64>,
+    /// Inhibitory thresholds T^I (constant in every reference implementation).
+    pub t_i: Vec<f64>,
+    x: Spikes,
+    x_prev: Spikes,
+    y: Spikes,
+    y_prev: Spikes,
+    /// R_x of the last step (real valued, includes noise, excludes input).
+    r: Vec<f64>,
+    /// Θ(R_x) of the last step.
+    r_spikes: Spikes,
+    scratch: Scratch,
+}
+
+/// Everything of a network that changes while it runs, in plain serialisable form (no parameters):
+/// what a snapshot stores. Rows keep their storage order, so a network rebuilt with
+/// [`Network::from_state`] continues bit for bit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetworkState {
+    pub w_ee: CsrParts,
+    pub w_ei: CsrParts,
+    pub w_ie: CsrParts,
+    pub w_eu: Option<CsrParts>,
+    pub t_e: Vec<f64>,
+    pub t_i: Vec<f64>,
+    pub x_prev: Vec<u8>,
+    pub x: Vec<u8>,
+    pub y_prev: Vec<u8>,
+    pub y: Vec<u8>,
+}
+
+impl Network {
+    /// Builds a network from checked parameters, drawing everything from `rng` (the `Init` stream).
+    pub fn new(params: &CheckedNetworkParams, rng: &mut SornRng) -> Self {
+        let (ne, ni) = (params.ne, params.n_i());
+        let w_ee = init::weights(rng, &params.w_ee, ne, ne, true);
+        let w_ei = init::weights(rng, &params.w_ei, ne, ni, false);
+        let w_ie = init::weights(rng, &params.w_ie, ni, ne, false);
+        let w_eu = match params.input {
+            InputParams::Pools { symbols, units_per_symbol, overlap, .. } => {
+                Some(init::pools(rng, ne, symbols, units_per_symbol, overlap))
+            }
+            _ => None,
+        };
+        let t_e = init::thresholds(rng, &params.t_e, ne, true);
+        let t_i = init::thresholds(rng, &params.t_i, ni, false);
+        let x = init::state(rng, &params.x0, ne);
+        let y = init::state(rng, &params.y0, ni);
+        Self::assemble(params.clone(), [w_ee, w_ei, w_ie], w_eu, t_e, t_i, [x.clone(), x], [y.clone(), y])
+    }
+
+    fn assemble(
+        params: CheckedNetworkParams,
+        [w_ee, w_ei, w_ie]: [SparseWeights; 3],
+        w_eu: Option<SparseWeights>,
+        t_e: Vec<f64>,
+        t_i: Vec<f64>,
+        [x_prev, x]: [Vec<u8>; 2],
+        [y_prev, y]: [Vec<u8>; 2],
+    ) -> Self {
+        let ne = params.ne;
+        let mut n = Network {
+            params,
+            w_ee,
+            w_ei,
+            w_ie,
+            w_eu,
+            t_e,
+            t_i,
+            x: Spikes::new(x),
+            x_prev: Spikes::new(x_prev),
+            y: Spikes::new(y),
+            y_prev: Spikes::new(y_prev),
+            r: vec![0.0; ne],
+            r_spikes: Spikes::new(vec![0; ne]),
+            scratch: Scratch::default(),
+        };
+        n.ensure_scratch();
+        n
+    }
+
+    /// Builds a network from given weights, thresholds and states (e.g. a `state.npz`), checking every
+    /// shape against the parameters.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_parts(
+        params: CheckedNetworkParams,
+        weights: [SparseWeights; 3],
+        w_eu: Option<SparseWeights>,
+        t_e: Vec<f64>,
+        t_i: Vec<f64>,
+        x_states: [Vec<u8>; 2],
+        y_states: [Vec<u8>; 2],
+    ) -> Result<Self, CoreError> {
+        let (ne, ni) = (params.ne, params.n_i());
+        let shape_err = |what: &str, got: (usize, usize), want: (usize, usize)| {
+            CoreError::State(format!("{what} has shape {}×{}, expected {}×{}", got.0, got.1, want.0, want.1))
+        };
+        for (name, w, want) in [
+            ("w_ee", &weights[0], (ne, ne)),
+            ("w_ei", &weights[1], (ne, ni)),
+            ("w_ie", &weights[2], (ni, ne)),
+        ] {
+            if (w.n_rows(), w.n_cols()) != want {
+                return Err(shape_err(name, (w.n_rows(), w.n_cols()), want));
+            }
+            if w.triplets().iter().any(|&(_, _, v)| !v.is_finite() || v < 0.0) {
+                return Err(CoreError::State(format!("{name} holds a negative or non-finite weight")));
+            }
+        }
+        if weights[0].triplets().iter().any(|&(i, j, _)| i == j) {
+            return Err(CoreError::State("w_ee holds a self-synapse (diagonal entry)".into()));
+        }
+        let symbols = match params.input {
+            InputParams::Pools { symbols, .. } => Some(symbols),
+            _ => None,
+        };
+        match (&w_eu, symbols) {
+            (Some(w), Some(s)) if (w.n_rows(), w.n_cols()) != (ne, s) => {
+                return Err(shape_err("w_eu", (w.n_rows(), w.n_cols()), (ne, s)));
+            }
+            (None, Some(s)) => {
+                return Err(CoreError::State(format!("w_eu is missing; the config has {s} input symbols")));
+            }
+            (Some(_), None) => {
+                return Err(CoreError::State("w_eu given but the config's input is not `pools`".into()));
+            }
+            _ => {}
+        }
+        for (name, v, want) in [("t_e", &t_e, ne), ("t_i", &t_i, ni)] {
+            if v.len() != want {
+                return Err(CoreError::State(format!("{name} has length {}, expected {want}", v.len())));
+            }
+            if v.iter().any(|t| !t.is_finite()) {
+                return Err(CoreError::State(format!("{name} holds a non-finite threshold")));
+            }
+        }
+        for (name, v, want) in [
+            ("x_prev", &x_states[0], ne),
+            ("x", &x_states[1], ne),
+            ("y_prev", &y_states[0], ni),
+            ("y", &y_states[1], ni),
+        ] {
+            if v.len() != want {
+                return Err(CoreError::State(format!("{name} has length {}, expected {want}", v.len())));
+            }
+            if v.iter().any(|&b| b > 1) {
+                return Err(CoreError::State(format!("{name} must be binary (0 or 1)")));
+            }
+        }
+        Ok(Self::assemble(params, weights, w_eu, t_e, t_i, x_states, y_states))
+    }
+
+    /// The network's changing state (weights, thresholds, last two states).
+    pub fn to_state(&self) -> NetworkState {
+        NetworkState {
+            w_ee: self.w_ee.to_parts(),
+            w_ei: self.w_ei.to_parts(),
+            w_ie: self.w_ie.to_parts(),
+            w_eu: self.w_eu.as_ref().map(SparseWeights::to_parts),
+            t_e: self.t_e.clone(),
+            t_i: self.t_i.clone(),
+            x_prev: self.x_prev.bits.clone(),
+            x: self.x.bits.clone(),
+            y_prev: self.y_prev.bits.clone(),
+            y: self.y.bits.clone(),
+        }
+    }
+
+    /// Rebuilds a network from parameters and a saved state, validating every part.
+    pub fn from_state(params: CheckedNetworkParams, s: NetworkState) -> Result<Self, CoreError> {
+        for (name, p) in [("w_ee", &s.w_ee), ("w_ei", &s.w_ei), ("w_ie", &s.w_ie)] {
+            p.validate(name).map_err(CoreError::State)?;
+        }
+        if let Some(p) = &s.w_eu {
+            p.validate("w_eu").map_err(CoreError::State)?;
+        }
+        Self::from_parts(
+            params,
+            [s.w_ee.into(), s.w_ei.into(), s.w_ie.into()],
+            s.w_eu.map(Into::into),
+            s.t_e,
+            s.t_i,
+            [s.x_prev, s.x],
+            [s.y_prev, s.y],
+        )
+    }
+
+    fn ensure_scratch(&mut self) {
+        let (ne, ni) = (self.ne(), self.ni());
+        if self.scratch.drive_ee.len() != ne {
+            self.scratch = Scratch {
+                drive_ee: vec![0.0; ne],
+                drive_ei: vec![0.0; ne],
+                drive_i: vec![0.0; ni],
+                noise_e: vec![0.0; ne],
+                noise_i: vec![0.0; ni],
+            };
+        }
+    }
+
+    /// The checked parameters the network was built with.
+    pub fn params(&self) -> &CheckedNetworkParams {
+        &self.params
+    }
+    /// N_E.
+    pub fn ne(&self) -> usize {
+        self.t_e.len()
+    }
+    /// N_I.
+    pub fn ni(&self) -> usize {
+        self.t_i.len()
+    }
+    /// x(t+1) after the last step (the current excitatory state).
+    pub fn x(&self) -> &Spikes {
+        &self.x
+    }
+    /// x(t): the excitatory state before the last step.
+    pub fn x_prev(&self) -> &Spikes {
+        &self.x_prev
+    }
+    /// y(t+1): the current inhibitory state.
+    pub fn y(&self) -> &Spikes {
+        &self.y
+    }
+    /// y(t): the inhibitory state before the last step.
+    pub fn y_prev(&self) -> &Spikes {
+        &self.y_prev
+    }
+    /// R_x of the last step: W^EE x − W^EI y − T^E + ξ^E, without the input (the readout state of DP17).
+    pub fn recurrent_drive(&self) -> &[f64] {
+        &self.r
+    }
+    /// Θ(R_x) of the last step (the package's "RecurrentActivation").
+    pub fn recurrent_spikes(&self) -> &Spikes {
+        &self.r_spikes
+    }
+
+    /// Split borrow for the plasticity rules: the plastic quantities mutably, the states read-only.
+    pub fn plastic_parts(&mut self) -> PlasticParts<'_> {
+        PlasticParts {
+            w_ee: &mut self.w_ee,
+            w_ei: &mut self.w_ei,
+            t_e: &mut self.t_e,
+            x_prev: &self.x_prev,
+            x: &self.x,
+            y_prev: &self.y_prev,
+            y: &self.y,
+        }
+    }
+
+    /// Advances the state by one step (SPEC §1). Never fails: inputs are validated where they enter the
+    /// program. A raw input longer than `nu` is cut, a shorter one drives fewer units; a symbol outside
+    /// the alphabet drives nothing (the D/H `_` symbol).
+    pub fn step(&mut self, input: Input<'_>, noise_rng: &mut SornRng) {
+        self.ensure_scratch();
+        let rule = self.params.threshold_rule;
+        std::mem::swap(&mut self.x_prev, &mut self.x);
+        std::mem::swap(&mut self.y_prev, &mut self.y);
+        let sc = &mut self.scratch;
+        draw_noise(&self.params.noise, noise_rng, &mut sc.noise_e, &mut sc.noise_i);
+
+        sc.drive_ee.fill(0.0);
+        sc.drive_ei.fill(0.0);
+        self.w_ee.push_add(self.x_prev.active(), &mut sc.drive_ee);
+        self.w_ei.push_add(self.y_prev.active(), &mut sc.drive_ei);
+        for i in 0..self.r.len() {
+            self.r[i] = sc.drive_ee[i] - sc.drive_ei[i] - self.t_e[i] + sc.noise_e[i];
+        }
+        threshold_into(&self.r, rule, &mut self.r_spikes);
+
+        // x(t+1): the drive plus the input of this step.
+        let x_bits = &mut self.x.bits;
+        for (b, &r) in x_bits.iter_mut().zip(&self.r) {
+            *b = u8::from(rule.fires(r));
+        }
+        match input {
+            Input::None => {}
+            Input::Raw(v) => {
+                for (i, &u) in v.iter().enumerate().take(x_bits.len()) {
+                    x_bits[i] = u8::from(rule.fires(self.r[i] + u));
+                }
+            }
+            Input::Symbol(s) => {
+                if let (Some(w_eu), InputParams::Pools { gain, .. }) = (&self.w_eu, &self.params.input)
+                    && s < w_eu.n_cols()
+                {
+                    let (rows, slots) = w_eu.column(s);
+                    for (&i, &slot) in rows.iter().zip(slots) {
+                        let i = i as usize;
+                        x_bits[i] = u8::from(rule.fires(self.r[i] + gain * w_eu.value_at(slot)));
+                    }
+                }
+            }
+        }
+        self.x.reindex();
+
+        // y(t+1) from x(t) or x(t+1).
+        let x_used = match self.params.inhibition_from {
+            InhibitionInput::Old => &self.x_prev,
+            InhibitionInput::New => &self.x,
+        };
+        sc.drive_i.fill(0.0);
+        self.w_ie.push_add(x_used.active(), &mut sc.drive_i);
+        for (k, b) in self.y.bits.iter_mut().enumerate() {
+            *b = u8::from(rule.fires(sc.drive_i[k] - self.t_i[k] + sc.noise_i[k]));
+        }
+        self.y.reindex();
+    }
+}
+
+fn threshold_into(z: &[f64], rule: ThresholdRule, out: &mut Spikes) {
+    for (b, &v) in out.bits.iter_mut().zip(z) {
+        *b = u8::from(rule.fires(v));
+    }
+    out.reindex();
+}
+
+/// Fills the noise buffers: all excitatory units first, then all inhibitory ones, from one stream.
+fn draw_noise(noise: &Noise, rng: &mut SornRng, e: &mut [f64], i: &mut [f64]) {
+    match *noise {
+        Noise::None => {
+            e.fill(0.0);
+            i.fill(0.0);
+        }
+        Noise::Gaussian { std } => {
+            for v in e.iter_mut().chain(i.iter_mut()) {
+                let z: f64 = rng.sample(StandardNormal);
+                *v = std * z;
+            }
+        }
+        Noise::Uniform { amplitude } => {
+            for v in e.iter_mut().chain(i.iter_mut()) {
+                *v = amplitude * rng.random::<f64>();
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Parallelism as a value: kernels take a [`Parallelism`] and give bit-identical results for any choice.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// How per-row kernels run. Results are bitwise identical either way: work is split by rows, and each
+/// row's arithmetic is sequential.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Parallelism {
+    /// Everything on the calling thread.
+    #[default]
+    Sequential,
+    /// Rows spread over the current rayon pool, in chunks of at least `min_rows` rows (small networks stay
+    /// sequential because a rayon task costs more than a short row).
+    Rayon { min_rows: usize },
+}
+
+impl Parallelism {
+    /// Rayon with a chunk size that pays off on this kind of kernel (a few hundred rows).
+    pub const fn rayon() -> Self {
+        Parallelism::Rayon { min_rows: 256 }
+    }
+}
+
+/// Calls `body` for every item, in parallel when `par` asks for it and there is enough work.
+pub fn for_each<T: Copy + Send + Sync, F: Fn(T) + Sync + Send>(items: &[T], par: Parallelism, body: F) {
+    match par {
+        Parallelism::Rayon { min_rows } if items.len() >= 2 * min_rows.max(1) => {
+            items.par_iter().with_min_len(min_rows.max(1)).for_each(|&t| body(t));
+        }
+        _ => items.iter().for_each(|&t| body(t)),
+    }
+}
+
+/// Applies `body(index, value)` to every element of `data` in chunks, in parallel when asked.
+pub fn for_each_mut<T: Send, F: Fn(usize, &mut T) + Sync + Send>(data: &mut [T], par: Parallelism, body: F) {
+    match par {
+        Parallelism::Rayon { min_rows } if data.len() >= 2 * min_rows.max(1) => {
+            let chunk = min_rows.max(1) * 16;
+            data.par_chunks_mut(chunk).enumerate().for_each(|(c, block)| {
+                for (k, v) in block.iter_mut().enumerate() {
+                    body(c * chunk + k, v);
+                }
+            });
+        }
+        _ => data.iter_mut().enumerate().for_each(|(k, v)| body(k, v)),
+    }
+}

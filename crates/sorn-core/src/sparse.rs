@@ -1,0 +1,546 @@
+//! Sparse synaptic weight matrices: CSR by postsynaptic row, with slack per row and a
+//! column ("push") index.
+//!
+//! Architecture invariant: the sparsity *structure* only changes through [`SparseWeights::insert`],
+//! [`SparseWeights::remove`] and [`SparseWeights::prune_row`]; every other method touches values only.
+//!
+//! Layout. Row `i` (postsynaptic unit) owns the slot range `row_start[i] .. row_start[i+1]`; its first
+//! `row_len[i]` slots hold the presynaptic indices (`cols`) and weights (`vals`) of its synapses, the rest is
+//! slack, so that structural plasticity appends in O(1) instead of shifting the whole matrix (sprs'
+//! `CsMat::insert` is O(nnz)). Rows are *not* sorted by column: the order of a row is the order in which its
+//! synapses were created (swap-removal moves the last synapse into the hole). That order is deterministic,
+//! which is all bitwise reproducibility needs. Conversions to `sprs::CsMat` sort.
+//!
+//! The column index lists, for every presynaptic unit `j`, the rows and value slots of its outgoing synapses.
+//! The network drive is computed by *pushing* from the ~10 % active presynaptic units through this index,
+//! which costs O(active synapses) instead of O(nnz). Within one postsynaptic row the additions happen in
+//! increasing presynaptic order, so the result is bit-identical to a dense row-by-row dot product.
+
+use serde::{Deserialize, Serialize};
+
+/// Minimum slack slots reserved per row and per column when a matrix is (re)built.
+const MIN_SLACK: usize = 4;
+
+/// A sparse weight matrix `W[post, pre]` with O(1) synapse insertion and removal.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(from = "CsrParts", into = "CsrParts")]
+pub struct SparseWeights {
+    n_rows: usize,
+    n_cols: usize,
+    row_start: Vec<usize>,
+    row_len: Vec<u32>,
+    cols: Vec<u32>,
+    vals: Vec<f64>,
+    /// For each value slot, its position in the column arrays.
+    slot_colpos: Vec<u32>,
+    col_start: Vec<usize>,
+    col_len: Vec<u32>,
+    col_rows: Vec<u32>,
+    col_slot: Vec<u32>,
+    nnz: usize,
+}
+
+/// Plain compressed-row form, used for serialisation: the column index is derived data and is rebuilt.
+/// `indptr` has `n_rows + 1` entries; rows keep their internal (creation) order so a reloaded network
+/// continues bit for bit.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CsrParts {
+    pub n_rows: usize,
+    pub n_cols: usize,
+    pub indptr: Vec<usize>,
+    pub indices: Vec<u32>,
+    pub data: Vec<f64>,
+}
+
+impl From<CsrParts> for SparseWeights {
+    fn from(p: CsrParts) -> Self {
+        let rows = (0..p.n_rows)
+            .map(|i| {
+                let r = p.indptr[i]..p.indptr[i + 1];
+                p.indices[r.clone()].iter().copied().zip(p.data[r].iter().copied()).collect()
+            })
+            .collect();
+        SparseWeights::from_rows(p.n_rows, p.n_cols, rows)
+    }
+}
+
+impl From<SparseWeights> for CsrParts {
+    fn from(w: SparseWeights) -> Self {
+        w.to_parts()
+    }
+}
+
+impl PartialEq for SparseWeights {
+    /// Equal when the shapes and every row's synapses, in storage order, are identical.
+    fn eq(&self, other: &Self) -> bool {
+        self.to_parts() == other.to_parts()
+    }
+}
+
+impl SparseWeights {
+    /// Builds a matrix from per-row `(pre, weight)` lists, kept in the given order.
+    ///
+    /// Panics if an index is out of range or a row holds a duplicate index; callers that handle user data
+    /// check with [`CsrParts::validate`] first.
+    pub fn from_rows(n_rows: usize, n_cols: usize, rows: Vec<Vec<(u32, f64)>>) -> Self {
+        assert_eq!(rows.len(), n_rows, "one entry list per row");
+        let mut w = SparseWeights {
+            n_rows,
+            n_cols,
+            row_start: Vec::new(),
+            row_len: Vec::new(),
+            cols: Vec::new(),
+            vals: Vec::new(),
+            slot_colpos: Vec::new(),
+            col_start: Vec::new(),
+            col_len: Vec::new(),
+            col_rows: Vec::new(),
+            col_slot: Vec::new(),
+            nnz: 0,
+        };
+        w.rebuild(rows);
+        w
+    }
+
+    /// An `n_rows × n_cols` matrix without synapses.
+    pub fn empty(n_rows: usize, n_cols: usize) -> Self {
+        Self::from_rows(n_rows, n_cols, vec![Vec::new(); n_rows])
+    }
+
+    fn rebuild(&mut self, rows: Vec<Vec<(u32, f64)>>) {
+        let slack = |len: usize| MIN_SLACK.max(len / 4);
+        self.row_start.clear();
+        self.row_start.push(0);
+        self.row_len.clear();
+        for r in &rows {
+            let start = *self.row_start.last().unwrap_or(&0);
+            self.row_start.push(start + r.len() + slack(r.len()));
+            self.row_len.push(r.len() as u32);
+        }
+        let cap = *self.row_start.last().unwrap_or(&0);
+        assert!(cap < u32::MAX as usize, "more than 2^32 synapse slots are not supported");
+        self.cols = vec![0; cap];
+        self.vals = vec![0.0; cap];
+        self.slot_colpos = vec![u32::MAX; cap];
+        let mut col_count = vec![0usize; self.n_cols];
+        self.nnz = 0;
+        for (i, r) in rows.iter().enumerate() {
+            let s0 = self.row_start[i];
+            for (k, &(j, v)) in r.iter().enumerate() {
+                assert!((j as usize) < self.n_cols, "presynaptic index {j} out of range");
+                self.cols[s0 + k] = j;
+                self.vals[s0 + k] = v;
+                col_count[j as usize] += 1;
+            }
+            self.nnz += r.len();
+        }
+        self.col_start.clear();
+        self.col_start.push(0);
+        for &c in &col_count {
+            let start = *self.col_start.last().unwrap_or(&0);
+            self.col_start.push(start + c + slack(c));
+        }
+        let ccap = *self.col_start.last().unwrap_or(&0);
+        self.col_rows = vec![0; ccap];
+        self.col_slot = vec![0; ccap];
+        self.col_len = vec![0; self.n_cols];
+        for i in 0..self.n_rows {
+            for s in self.row_start[i]..self.row_start[i] + self.row_len[i] as usize {
+                let j = self.cols[s] as usize;
+                let q = self.col_start[j] + self.col_len[j] as usize;
+                self.col_rows[q] = i as u32;
+                self.col_slot[q] = s as u32;
+                self.slot_colpos[s] = q as u32;
+                self.col_len[j] += 1;
+            }
+        }
+        for i in 0..self.n_rows {
+            let (c, _) = self.row(i);
+            let mut seen: Vec<u32> = c.to_vec();
+            seen.sort_unstable();
+            assert!(seen.windows(2).all(|w| w[0] != w[1]), "duplicate synapse in row {i}");
+        }
+    }
+
+    fn rows_vec(&self) -> Vec<Vec<(u32, f64)>> {
+        (0..self.n_rows)
+            .map(|i| {
+                let (c, v) = self.row(i);
+                c.iter().copied().zip(v.iter().copied()).collect()
+            })
+            .collect()
+    }
+
+    /// Number of postsynaptic units (rows).
+    pub fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// Number of presynaptic units (columns).
+    pub fn n_cols(&self) -> usize {
+        self.n_cols
+    }
+
+    /// Number of stored synapses (including stored zero weights, which exist only when pruning is off).
+    pub fn nnz(&self) -> usize {
+        self.nnz
+    }
+
+    /// Number of synapses with a weight > 0: the "connection count" of the papers and the package.
+    pub fn count_positive(&self) -> usize {
+        (0..self.n_rows).map(|i| self.row(i).1.iter().filter(|&&v| v > 0.0).count()).sum()
+    }
+
+    /// Presynaptic indices and weights of row `i`, in storage order.
+    #[inline]
+    pub fn row(&self, i: usize) -> (&[u32], &[f64]) {
+        let s = self.row_start[i];
+        let e = s + self.row_len[i] as usize;
+        (&self.cols[s..e], &self.vals[s..e])
+    }
+
+    /// Presynaptic indices and mutable weights of row `i` (values only; the structure cannot change).
+    #[inline]
+    pub fn row_mut(&mut self, i: usize) -> (&[u32], &mut [f64]) {
+        let s = self.row_start[i];
+        let e = s + self.row_len[i] as usize;
+        (&self.cols[s..e], &mut self.vals[s..e])
+    }
+
+    /// Number of synapses in row `i`.
+    #[inline]
+    pub fn row_nnz(&self, i: usize) -> usize {
+        self.row_len[i] as usize
+    }
+
+    /// Postsynaptic rows and value slots of column `j` (outgoing synapses of presynaptic unit `j`).
+    #[inline]
+    pub fn column(&self, j: usize) -> (&[u32], &[u32]) {
+        let s = self.col_start[j];
+        let e = s + self.col_len[j] as usize;
+        (&self.col_rows[s..e], &self.col_slot[s..e])
+    }
+
+    /// The weight stored in value slot `slot` (as returned by [`Self::column`]).
+    #[inline]
+    pub fn value_at(&self, slot: u32) -> f64 {
+        self.vals[slot as usize]
+    }
+
+    /// Mutable access to the weight in value slot `slot`.
+    #[inline]
+    pub fn value_at_mut(&mut self, slot: u32) -> &mut f64 {
+        &mut self.vals[slot as usize]
+    }
+
+    /// Calls `f(post, &mut weight)` for every outgoing synapse of presynaptic unit `j` (values only).
+    #[inline]
+    pub fn update_column(&mut self, j: usize, mut f: impl FnMut(u32, &mut f64)) {
+        let s = self.col_start[j];
+        let e = s + self.col_len[j] as usize;
+        for q in s..e {
+            f(self.col_rows[q], &mut self.vals[self.col_slot[q] as usize]);
+        }
+    }
+
+    /// The value slot of synapse `pre → post`, if it exists.
+    pub fn find(&self, post: usize, pre: usize) -> Option<u32> {
+        let s = self.row_start[post];
+        self.row(post).0.iter().position(|&c| c as usize == pre).map(|k| (s + k) as u32)
+    }
+
+    /// The weight of synapse `pre → post` (0 when absent).
+    pub fn get(&self, post: usize, pre: usize) -> f64 {
+        self.find(post, pre).map_or(0.0, |s| self.vals[s as usize])
+    }
+
+    /// `out[post] += Σ_{pre ∈ active} W[post, pre]`, pushed through the column index.
+    ///
+    /// `active` must be sorted increasingly for the bitwise equality with a dense dot product.
+    #[inline]
+    pub fn push_add(&self, active: &[u32], out: &mut [f64]) {
+        for &j in active {
+            let s = self.col_start[j as usize];
+            let e = s + self.col_len[j as usize] as usize;
+            for q in s..e {
+                out[self.col_rows[q] as usize] += self.vals[self.col_slot[q] as usize];
+            }
+        }
+    }
+
+    /// Sum of the weights of row `i`, in storage order.
+    pub fn row_sum(&self, i: usize) -> f64 {
+        self.row(i).1.iter().sum()
+    }
+
+    /// Inserts synapse `pre → post` with weight `w`, or sets its weight if it exists.
+    /// O(1) unless the row or the column has no slack left, in which case the matrix is rebuilt with new
+    /// slack (amortised, rare).
+    pub fn insert(&mut self, post: usize, pre: usize, w: f64) {
+        assert!(post < self.n_rows && pre < self.n_cols, "synapse ({post}, {pre}) out of range");
+        if let Some(s) = self.find(post, pre) {
+            self.vals[s as usize] = w;
+            return;
+        }
+        let row_full = self.row_start[post] + self.row_len[post] as usize == self.row_start[post + 1];
+        let col_full = self.col_start[pre] + self.col_len[pre] as usize == self.col_start[pre + 1];
+        if row_full || col_full {
+            let mut rows = self.rows_vec();
+            rows[post].push((pre as u32, w));
+            self.rebuild(rows);
+            return;
+        }
+        let s = self.row_start[post] + self.row_len[post] as usize;
+        let q = self.col_start[pre] + self.col_len[pre] as usize;
+        self.cols[s] = pre as u32;
+        self.vals[s] = w;
+        self.slot_colpos[s] = q as u32;
+        self.col_rows[q] = post as u32;
+        self.col_slot[q] = s as u32;
+        self.row_len[post] += 1;
+        self.col_len[pre] += 1;
+        self.nnz += 1;
+    }
+
+    /// Removes the synapse in value slot `slot` of row `post`. The last synapse of the row moves into the
+    /// freed slot.
+    pub fn remove(&mut self, post: usize, slot: u32) {
+        let s = slot as usize;
+        let row_end = self.row_start[post] + self.row_len[post] as usize;
+        assert!(s >= self.row_start[post] && s < row_end, "slot {s} is not a synapse of row {post}");
+        // Column side: move the column's last entry into this synapse's column position.
+        let j = self.cols[s] as usize;
+        let q = self.slot_colpos[s] as usize;
+        let q_last = self.col_start[j] + self.col_len[j] as usize - 1;
+        if q != q_last {
+            self.col_rows[q] = self.col_rows[q_last];
+            self.col_slot[q] = self.col_slot[q_last];
+            self.slot_colpos[self.col_slot[q] as usize] = q as u32;
+        }
+        self.col_len[j] -= 1;
+        // Row side: move the row's last synapse into slot s.
+        let s_last = row_end - 1;
+        if s != s_last {
+            self.cols[s] = self.cols[s_last];
+            self.vals[s] = self.vals[s_last];
+            self.slot_colpos[s] = self.slot_colpos[s_last];
+            self.col_slot[self.slot_colpos[s] as usize] = s as u32;
+        }
+        self.vals[s_last] = 0.0;
+        self.slot_colpos[s_last] = u32::MAX;
+        self.row_len[post] -= 1;
+        self.nnz -= 1;
+    }
+
+    /// Removes every synapse of row `post` whose weight satisfies `remove`; returns how many went.
+    pub fn prune_row(&mut self, post: usize, mut remove: impl FnMut(f64) -> bool) -> usize {
+        let mut removed = 0;
+        let mut s = self.row_start[post];
+        while s < self.row_start[post] + self.row_len[post] as usize {
+            if remove(self.vals[s]) {
+                self.remove(post, s as u32);
+                removed += 1;
+            } else {
+                s += 1;
+            }
+        }
+        removed
+    }
+
+    /// Mutable row slices for a set of *distinct* rows, processed by `f(row, cols, vals)` possibly in
+    /// parallel. Each row's arithmetic is sequential, so results do not depend on the thread count.
+    pub fn for_rows_mut<F>(&mut self, rows: &[u32], par: crate::Parallelism, f: F)
+    where
+        F: Fn(usize, &[u32], &mut [f64]) + Sync + Send,
+    {
+        debug_assert!(rows.windows(2).all(|w| w[0] < w[1]), "rows must be strictly increasing");
+        let vals = SharedSlice(self.vals.as_mut_ptr(), self.vals.len());
+        let cols = &self.cols;
+        let starts = &self.row_start;
+        let lens = &self.row_len;
+        let body = |i: u32| {
+            let i = i as usize;
+            let s = starts[i];
+            let e = s + lens[i] as usize;
+            // SAFETY: rows are distinct (strictly increasing), and row slot ranges never overlap, so every
+            // call gets a disjoint subslice of `vals`; `vals` outlives the loop.
+            let v = unsafe { vals.slice_mut(s, e) };
+            f(i, &cols[s..e], v);
+        };
+        crate::parallel::for_each(rows, par, body);
+    }
+
+    /// All synapses as `(post, pre, weight)`, rows in order, columns sorted.
+    pub fn triplets(&self) -> Vec<(usize, usize, f64)> {
+        let mut out = Vec::with_capacity(self.nnz);
+        for i in 0..self.n_rows {
+            let (c, v) = self.row(i);
+            let mut r: Vec<(u32, f64)> = c.iter().copied().zip(v.iter().copied()).collect();
+            r.sort_by_key(|e| e.0);
+            out.extend(r.into_iter().map(|(j, w)| (i, j as usize, w)));
+        }
+        out
+    }
+
+    /// Dense row-major copy (`n_rows × n_cols`), for tests and small networks.
+    pub fn to_dense(&self) -> Vec<f64> {
+        let mut d = vec![0.0; self.n_rows * self.n_cols];
+        for (i, j, w) in self.triplets() {
+            d[i * self.n_cols + j] = w;
+        }
+        d
+    }
+
+    /// Compressed-row parts in storage order (what snapshots store).
+    pub fn to_parts(&self) -> CsrParts {
+        let mut indptr = Vec::with_capacity(self.n_rows + 1);
+        let mut indices = Vec::with_capacity(self.nnz);
+        let mut data = Vec::with_capacity(self.nnz);
+        indptr.push(0);
+        for i in 0..self.n_rows {
+            let (c, v) = self.row(i);
+            indices.extend_from_slice(c);
+            data.extend_from_slice(v);
+            indptr.push(indices.len());
+        }
+        CsrParts { n_rows: self.n_rows, n_cols: self.n_cols, indptr, indices, data }
+    }
+
+    /// Canonical `sprs` CSR matrix (columns sorted within rows), row = postsynaptic.
+    pub fn to_csmat(&self) -> sprs::CsMat<f64> {
+        let mut tri = sprs::TriMat::with_capacity((self.n_rows, self.n_cols), self.nnz);
+        for (i, j, w) in self.triplets() {
+            tri.add_triplet(i, j, w);
+        }
+        tri.to_csr()
+    }
+
+    /// Builds from an `sprs` matrix of either storage; rows take sorted column order.
+    pub fn from_csmat(m: &sprs::CsMat<f64>) -> Self {
+        let csr = m.to_csr();
+        let (n_rows, n_cols) = csr.shape();
+        let rows = csr.outer_iterator().map(|r| r.iter().map(|(j, &w)| (j as u32, w)).collect()).collect();
+        Self::from_rows(n_rows, n_cols, rows)
+    }
+}
+
+impl CsrParts {
+    /// Checks that the parts describe a valid matrix: `indptr` monotone from 0 to `nnz` with
+    /// `n_rows + 1` entries, indices in range and unique per row, weights finite. `what` names the matrix
+    /// in the error message.
+    pub fn validate(&self, what: &str) -> Result<(), String> {
+        if self.indptr.len() != self.n_rows + 1 {
+            return Err(format!(
+                "{what}: indptr has {} entries, expected n_rows + 1 = {}",
+                self.indptr.len(),
+                self.n_rows + 1
+            ));
+        }
+        if self.indptr[0] != 0 || self.indptr.windows(2).any(|w| w[0] > w[1]) {
+            return Err(format!("{what}: indptr must start at 0 and never decrease"));
+        }
+        if self.indptr[self.n_rows] != self.indices.len() || self.indices.len() != self.data.len() {
+            return Err(format!(
+                "{what}: indptr ends at {}, indices has {} and data {} entries; all three must agree",
+                self.indptr[self.n_rows],
+                self.indices.len(),
+                self.data.len()
+            ));
+        }
+        for i in 0..self.n_rows {
+            let mut r = self.indices[self.indptr[i]..self.indptr[i + 1]].to_vec();
+            r.sort_unstable();
+            if let Some(&j) = r.iter().find(|&&j| j as usize >= self.n_cols) {
+                return Err(format!("{what}: row {i} has column index {j}, expected < {}", self.n_cols));
+            }
+            if r.windows(2).any(|w| w[0] == w[1]) {
+                return Err(format!("{what}: row {i} holds a duplicate column index"));
+            }
+        }
+        if let Some(w) = self.data.iter().find(|w| !w.is_finite()) {
+            return Err(format!("{what}: weight {w} is not finite"));
+        }
+        Ok(())
+    }
+}
+
+/// A raw view of a slice for handing disjoint subslices to parallel workers.
+#[derive(Clone, Copy)]
+struct SharedSlice(*mut f64, usize);
+
+// SAFETY: only used to create disjoint subslices from distinct rows (see `for_rows_mut`).
+unsafe impl Send for SharedSlice {}
+unsafe impl Sync for SharedSlice {}
+
+impl SharedSlice {
+    /// # Safety
+    /// `s..e` must be in bounds and no other live reference may overlap it.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn slice_mut(&self, s: usize, e: usize) -> &mut [f64] {
+        debug_assert!(s <= e && e <= self.1);
+        unsafe { std::slice::from_raw_parts_mut(self.0.add(s), e - s) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dense_check(w: &SparseWeights) {
+        // Column index agrees with the rows.
+        let mut from_cols = vec![0.0; w.n_rows() * w.n_cols()];
+        for j in 0..w.n_cols() {
+            let (rows, slots) = w.column(j);
+            for (&i, &s) in rows.iter().zip(slots) {
+                assert_eq!(w.cols[s as usize] as usize, j);
+                from_cols[i as usize * w.n_cols() + j] = w.value_at(s);
+            }
+        }
+        assert_eq!(from_cols, w.to_dense());
+        let total: usize = (0..w.n_cols()).map(|j| w.column(j).0.len()).sum();
+        assert_eq!(total, w.nnz());
+    }
+
+    #[test]
+    fn insert_remove_keep_both_indices_consistent() {
+        let mut w = SparseWeights::from_rows(3, 4, vec![vec![(1, 0.5), (3, 0.5)], vec![], vec![(0, 1.0)]]);
+        dense_check(&w);
+        for k in 0..12 {
+            w.insert(1, k % 4, k as f64);
+            dense_check(&w);
+        }
+        assert_eq!(w.row_nnz(1), 4);
+        let s = w.find(1, 2).unwrap();
+        w.remove(1, s);
+        dense_check(&w);
+        assert_eq!(w.get(1, 2), 0.0);
+        let removed = w.prune_row(0, |v| v > 0.4);
+        assert_eq!(removed, 2);
+        dense_check(&w);
+        assert_eq!(w.nnz(), 4);
+        let mut a = vec![0.0; 3];
+        w.push_add(&[0, 1, 3], &mut a);
+        assert_eq!(a, vec![0.0, 9.0 + 11.0 + 8.0, 1.0]);
+    }
+
+    #[test]
+    fn grows_past_slack_and_round_trips() {
+        let mut w = SparseWeights::empty(2, 100);
+        for j in 0..100 {
+            w.insert(0, j, j as f64);
+        }
+        dense_check(&w);
+        let parts = w.to_parts();
+        assert!(parts.validate("w").is_ok());
+        let back = SparseWeights::from(parts);
+        assert_eq!(back, w);
+        let cs = w.to_csmat();
+        assert_eq!(SparseWeights::from_csmat(&cs).to_dense(), w.to_dense());
+    }
+
+    #[test]
+    fn validate_names_the_problem() {
+        let p = CsrParts { n_rows: 1, n_cols: 2, indptr: vec![0, 1], indices: vec![5], data: vec![1.0] };
+        assert!(p.validate("w_ee").unwrap_err().contains("column index 5"));
+    }
+}

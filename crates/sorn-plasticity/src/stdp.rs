@@ -1,0 +1,83 @@
+//! Spike-timing-dependent plasticity on E←E (SPEC §2.1).
+//!
+//! For every existing synapse j → i (Lazar et al. 2009, eq. 3; Zheng et al. 2013; identical in the
+//! package, D, H and V2):
+//!
+//! ```text
+//! ΔW^EE_ij = η_STDP · ( x_i(t+1) · x_j(t) − x_i(t) · x_j(t+1) )
+//! ```
+//!
+//! Negative results become 0; with `upper` the weight is capped (1 in the package and D, none in V2, where
+//! SN bounds it). With `prune_below = Some(ε)` a synapse whose weight is ≤ 0 or < ε is removed from the
+//! structure (D/V2: ε = 1e−10; the package: ε = 0, i.e. weights that reach 0 are never updated again,
+//! SPEC §7.1.14). With `None` zero weights stay stored and can be re-potentiated (V2 Grammar/Text tasks).
+//!
+//! Cost: only rows whose postsynaptic unit spiked at t or t+1 are visited, ~2 × 10 % of the synapses.
+
+use crate::rowset::{RowSet, sorted_union};
+use serde::{Deserialize, Serialize};
+use sorn_core::error::{ParamError, check_range};
+use sorn_core::{Parallelism, PlasticParts};
+
+/// STDP parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StdpParams {
+    /// η_STDP (0.004 in Z13/DP17 and the package, 0.001 in L09).
+    pub eta: f64,
+    /// Upper weight bound, or none.
+    #[serde(default)]
+    pub upper: Option<f64>,
+    /// Pruning threshold ε: synapses with w ≤ 0 or w < ε are removed. None keeps zero weights stored.
+    #[serde(default)]
+    pub prune_below: Option<f64>,
+}
+
+impl StdpParams {
+    pub(crate) fn check(&self) -> Result<(), ParamError> {
+        check_range("plasticity.stdp.eta", self.eta, 0.0, 1.0)?;
+        if let Some(u) = self.upper {
+            check_range("plasticity.stdp.upper", u, f64::MIN_POSITIVE, 1e6)?;
+        }
+        if let Some(e) = self.prune_below {
+            check_range("plasticity.stdp.prune_below", e, 0.0, 0.1)?;
+        }
+        Ok(())
+    }
+}
+
+/// Applies STDP to `net.w_ee`; rows that were visited are added to `dirty`. Returns the number of pruned
+/// synapses. `rows` is a scratch buffer.
+pub fn apply(
+    p: &StdpParams,
+    net: PlasticParts<'_>,
+    dirty: &mut RowSet,
+    rows: &mut Vec<u32>,
+    par: Parallelism,
+) -> usize {
+    sorted_union(net.x_prev.active(), net.x.active(), rows);
+    let (x_prev, x) = (net.x_prev.bits(), net.x.bits());
+    let eta = p.eta;
+    let upper = p.upper.unwrap_or(f64::INFINITY);
+    net.w_ee.for_rows_mut(rows, par, |i, cols, vals| {
+        let post_new = i32::from(x[i]);
+        let post_old = i32::from(x_prev[i]);
+        for (w, &j) in vals.iter_mut().zip(cols) {
+            let j = j as usize;
+            let d = post_new * i32::from(x_prev[j]) - post_old * i32::from(x[j]);
+            if d != 0 {
+                *w = (*w + eta * f64::from(d)).max(0.0).min(upper);
+            }
+        }
+    });
+    let mut pruned = 0;
+    if let Some(eps) = p.prune_below {
+        for &i in rows.iter() {
+            pruned += net.w_ee.prune_row(i as usize, |w| w <= 0.0 || w < eps);
+        }
+    }
+    for &i in rows.iter() {
+        dirty.insert(i);
+    }
+    pruned
+}

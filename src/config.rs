@@ -1,0 +1,265 @@
+//! The full simulation config: plain serde data (TOML), merged from a preset, a file and `key=value`
+//! overrides, and validated once into [`CheckedConfig`].
+
+use crate::presets;
+use serde::{Deserialize, Serialize};
+use sorn_core::{CheckedNetworkParams, NetworkParams, ParamError};
+use sorn_plasticity::{CheckedPlasticity, Freeze, PlasticityParams};
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// Plasticity on (minus the frozen rules), or every rule frozen, like the package's `Simulator` and
+/// `Trainer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    Plasticity,
+    Training,
+}
+
+impl std::str::FromStr for Phase {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "plasticity" => Ok(Phase::Plasticity),
+            "training" => Ok(Phase::Training),
+            _ => Err(format!("unknown phase `{s}`: expected plasticity or training")),
+        }
+    }
+}
+
+/// Where a run's input comes from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum InputSpec {
+    /// No input.
+    None,
+    /// Raw input: each of the `nu` values U[0, 1) afresh every step (the package README's
+    /// `np.random.rand(nu, T)`), from the `Input` stream.
+    UniformRandom,
+    /// Symbol input: a uniformly random symbol every step.
+    RandomSymbols,
+    /// Raw input from a `.npy` file of shape nu × T (f64 or f32), column t at step t; a run longer than T
+    /// cycles through the columns.
+    File { path: PathBuf },
+}
+
+/// What a run does.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunParams {
+    /// Number of steps.
+    pub steps: u64,
+    pub phase: Phase,
+    /// Rules frozen in the plasticity phase.
+    #[serde(default)]
+    pub freeze: Freeze,
+    pub input: InputSpec,
+}
+
+/// Everything a run needs: with the same config, the same bits come out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The preset this config started from (informational; `preset = "…"` in a file selects the base).
+    #[serde(default)]
+    pub preset: Option<String>,
+    /// The one seed every random stream derives from.
+    pub seed: u64,
+    pub network: NetworkParams,
+    pub plasticity: PlasticityParams,
+    pub run: RunParams,
+}
+
+/// A config that passed validation. Only this type builds a simulator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedConfig {
+    pub(crate) raw: Config,
+    pub(crate) network: CheckedNetworkParams,
+    pub(crate) plasticity: CheckedPlasticity,
+}
+
+impl Serialize for CheckedConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.raw.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CheckedConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Config::deserialize(d)?.check().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Why a config could not be used.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("unknown preset `{0}`: expected one of {list}", list = preset_list())]
+    UnknownPreset(String),
+    #[error("{0}")]
+    Param(#[from] ParamError),
+    #[error("config: {0}")]
+    Parse(String),
+    #[error("--set {0}: expected key=value, e.g. network.ne=400 or eta_stdp=0.002")]
+    BadSet(String),
+}
+
+fn preset_list() -> String {
+    presets::PRESETS.iter().map(|p| p.0).collect::<Vec<_>>().join(", ")
+}
+
+impl Config {
+    /// Validates the config.
+    pub fn check(self) -> Result<CheckedConfig, ConfigError> {
+        let network = self.network.clone().check()?;
+        let plasticity = self.plasticity.clone().check()?;
+        if matches!(self.run.input, InputSpec::UniformRandom | InputSpec::File { .. })
+            && !matches!(self.network.input, sorn_core::InputParams::Raw { .. })
+        {
+            return Err(ParamError::new(
+                "run.input.kind",
+                "raw input",
+                "`random-symbols` or `none`, since network.input is not `raw`",
+            )
+            .into());
+        }
+        if matches!(self.run.input, InputSpec::RandomSymbols)
+            && !matches!(self.network.input, sorn_core::InputParams::Pools { .. })
+        {
+            return Err(ParamError::new(
+                "run.input.kind",
+                "random-symbols",
+                "`uniform-random`, `file` or `none`, since network.input is not `pools`",
+            )
+            .into());
+        }
+        Ok(CheckedConfig { raw: self, network, plasticity })
+    }
+
+    /// Builds a config from TOML text: `preset = "NAME"` (default `sorn-py`) gives the base, every other
+    /// key overrides it. Unknown keys are errors.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let user: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let base_name = match user.get("preset") {
+            Some(toml::Value::String(s)) => s.clone(),
+            Some(v) => return Err(ParamError::new("preset", v, "a preset name in quotes").into()),
+            None => "sorn-py".to_string(),
+        };
+        let base = presets::preset(&base_name).ok_or(ConfigError::UnknownPreset(base_name))?;
+        let mut table = to_table(&base)?;
+        merge(&mut table, user);
+        from_table(table)
+    }
+
+    /// The config as TOML text (what `config.toml` of a run holds).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_else(|e| format!("# could not serialise config: {e}\n"))
+    }
+
+    /// Applies `key=value` overrides. Keys are dotted paths (`network.noise.std`) or the Python package's
+    /// keyword names (`ne`, `nu`, `eta_stdp`, `eta_inhib`, `eta_ip`, `mu_ip`, `lambda_ee`, `lambda_ei`,
+    /// `lambda_ie`, `te_min`, `te_max`, `ti_min`, `ti_max`). Values are TOML (`0.5`, `true`, `"gt"`,
+    /// `{ kind = "full" }`); a bare word is taken as a string.
+    pub fn with_overrides(&self, sets: &[String]) -> Result<Config, ConfigError> {
+        let mut table = to_table(self)?;
+        for s in sets {
+            let (key, value) = s.split_once('=').ok_or_else(|| ConfigError::BadSet(s.clone()))?;
+            let key = key.trim();
+            if key.is_empty() {
+                return Err(ConfigError::BadSet(s.clone()));
+            }
+            let value = parse_value(value.trim());
+            let path = alias(key).unwrap_or(key);
+            set_path(&mut table, path, value).map_err(|e| ConfigError::Parse(format!("--set {s}: {e}")))?;
+        }
+        from_table(table)
+    }
+}
+
+fn to_table(c: &Config) -> Result<toml::Table, ConfigError> {
+    toml::Table::try_from(c).map_err(|e| ConfigError::Parse(e.to_string()))
+}
+
+fn from_table(t: toml::Table) -> Result<Config, ConfigError> {
+    toml::Value::Table(t).try_into().map_err(|e: toml::de::Error| ConfigError::Parse(e.to_string()))
+}
+
+/// Maps the Python package's keyword names to config paths (SPEC §8.0).
+fn alias(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "ne" => "network.ne",
+        "ni" => "network.ni",
+        "nu" => "network.input.nu",
+        "seed" => "seed",
+        "steps" => "run.steps",
+        "eta_stdp" => "plasticity.stdp.eta",
+        "eta_inhib" => "plasticity.istdp.eta",
+        "eta_ip" => "plasticity.ip.eta",
+        "mu_ip" => "plasticity.istdp.mu",
+        "h_ip" => "plasticity.ip.h_ip",
+        "lambda_ee" => "network.w_ee.lambda",
+        "lambda_ei" => "network.w_ei.lambda",
+        "lambda_ie" => "network.w_ie.lambda",
+        "te_min" => "network.t_e.min",
+        "te_max" => "network.t_e.max",
+        "ti_min" => "network.t_i.min",
+        "ti_max" => "network.t_i.max",
+        _ => return None,
+    })
+}
+
+fn parse_value(v: &str) -> toml::Value {
+    match toml::from_str::<toml::Table>(&format!("v = {v}")) {
+        Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(v.to_string())),
+        Err(_) => toml::Value::String(v.to_string()),
+    }
+}
+
+fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), String> {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let last = parts.pop().ok_or("empty key")?;
+    let mut cur = table;
+    let mut walked = String::new();
+    for p in parts {
+        walked = if walked.is_empty() { p.to_string() } else { format!("{walked}.{p}") };
+        let entry = cur.entry(p.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        cur = entry.as_table_mut().ok_or_else(|| format!("`{walked}` is a value, not a table"))?;
+    }
+    cur.insert(last.to_string(), value);
+    Ok(())
+}
+
+/// Deep merge: tables merge key by key; a table that changes `kind` replaces the old one whole.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o))
+                if b.get("kind") == o.get("kind") || !o.contains_key("kind") =>
+            {
+                merge(b, o)
+            }
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+impl CheckedConfig {
+    /// The config as data.
+    pub fn config(&self) -> &Config {
+        &self.raw
+    }
+    /// The checked network parameters.
+    pub fn network(&self) -> &CheckedNetworkParams {
+        &self.network
+    }
+    /// The checked plasticity parameters.
+    pub fn plasticity(&self) -> &CheckedPlasticity {
+        &self.plasticity
+    }
+    /// A preset, checked.
+    pub fn preset(name: &str) -> Result<CheckedConfig, ConfigError> {
+        presets::preset(name).ok_or_else(|| ConfigError::UnknownPreset(name.to_string()))?.check()
+    }
+}

@@ -1,0 +1,266 @@
+//! Checks on real dynamics: rule signs, fixed points, IP convergence, long-run stability, determinism.
+
+use sorn::core::{CheckedNetworkParams, InputParams, Network, Parallelism, SparseWeights};
+use sorn::plasticity::{Freeze, IstdpParams, RowSet, Rule, StdpParams};
+use sorn::prelude::*;
+
+fn zheng(ne: usize, seed: u64) -> CheckedConfig {
+    let mut c = sorn::presets::zheng2013();
+    c.network.ne = ne;
+    c.seed = seed;
+    c.check().unwrap()
+}
+
+/// A tiny hand-wired network: 2 E units with synapses 0→1 and 1→0 of weight 0.5, one inhibitory unit.
+fn two_units(x_prev: [u8; 2], x: [u8; 2], y_prev: u8) -> Network {
+    let mut p = sorn::presets::zheng2013().network;
+    p.ne = 2;
+    p.ni = Some(1);
+    p.input = InputParams::None;
+    p.w_ee = sorn::core::Connectivity::Full;
+    p.w_ei = sorn::core::Connectivity::Full;
+    let params: CheckedNetworkParams = p.check().unwrap();
+    let w_ee = SparseWeights::from_rows(2, 2, vec![vec![(1, 0.5)], vec![(0, 0.5)]]);
+    let w_ei = SparseWeights::from_rows(2, 1, vec![vec![(0, 0.5)], vec![(0, 0.5)]]);
+    let w_ie = SparseWeights::from_rows(1, 2, vec![vec![(0, 0.5), (1, 0.5)]]);
+    Network::from_parts(
+        params,
+        [w_ee, w_ei, w_ie],
+        None,
+        vec![0.5; 2],
+        vec![0.5],
+        [x_prev.to_vec(), x.to_vec()],
+        [vec![y_prev], vec![0]],
+    )
+    .unwrap()
+}
+
+#[test]
+fn stdp_potentiates_pre_before_post_and_depresses_the_reverse() {
+    // Unit 0 fires at t, unit 1 at t+1: 0→1 is causal, 1→0 anti-causal.
+    let mut net = two_units([1, 0], [0, 1], 0);
+    let p = StdpParams { eta: 0.004, upper: Some(1.0), prune_below: Some(1e-10) };
+    let mut dirty = RowSet::new(2);
+    sorn::plasticity::stdp::apply(
+        &p,
+        net.plastic_parts(),
+        &mut dirty,
+        &mut Vec::new(),
+        Parallelism::Sequential,
+    );
+    assert_eq!(net.w_ee.get(1, 0), 0.5 + 0.004, "pre→post must potentiate");
+    assert_eq!(net.w_ee.get(0, 1), 0.5 - 0.004, "post→pre must depress");
+    assert_eq!(dirty.len(), 2);
+    // Simultaneous spikes change nothing.
+    let mut net = two_units([1, 1], [1, 1], 0);
+    sorn::plasticity::stdp::apply(
+        &p,
+        net.plastic_parts(),
+        &mut dirty,
+        &mut Vec::new(),
+        Parallelism::Sequential,
+    );
+    assert_eq!((net.w_ee.get(1, 0), net.w_ee.get(0, 1)), (0.5, 0.5));
+}
+
+#[test]
+fn stdp_prunes_a_synapse_that_reaches_zero() {
+    let mut net = two_units([1, 0], [0, 1], 0);
+    let (_, v) = net.w_ee.row_mut(0);
+    v[0] = 0.003;
+    let p = StdpParams { eta: 0.004, upper: Some(1.0), prune_below: Some(1e-10) };
+    let pruned = sorn::plasticity::stdp::apply(
+        &p,
+        net.plastic_parts(),
+        &mut RowSet::new(2),
+        &mut Vec::new(),
+        Parallelism::Sequential,
+    );
+    assert_eq!(pruned, 1);
+    assert_eq!(net.w_ee.find(0, 1), None);
+    assert_eq!(net.w_ee.nnz(), 1);
+}
+
+#[test]
+fn istdp_fixed_point_is_mu_over_one_plus_mu() {
+    // One step with the E unit firing and one with it silent, inhibitory unit active in both.
+    let p = IstdpParams { eta: 0.001, mu: 0.1, floor: Some(0.001), upper: 1.0 };
+    let delta = |x: u8| {
+        let mut net = two_units([0, 0], [x, x], 1);
+        sorn::plasticity::istdp::apply(&p, net.plastic_parts(), &mut RowSet::new(2), &mut Vec::new());
+        net.w_ei.get(0, 0) - 0.5
+    };
+    let (up, down) = (delta(1), delta(0));
+    assert!((up - 0.001 / 0.1).abs() < 1e-12, "firing unit gains η/μ, got {up}");
+    assert!((down + 0.001).abs() < 1e-12, "silent unit loses η, got {down}");
+    // Zero expected drift at firing probability p*: p*·up + (1 − p*)·down = 0.
+    let p_star = -down / (up - down);
+    assert!((p_star - 0.1 / 1.1).abs() < 1e-9);
+}
+
+/// Closed loop: with only iSTDP plastic (SN off, as in Zheng 2013) every inhibitory synapse k → i that is
+/// not stuck at its floor or cap drifts until P(x_i(t+1) = 1 | y_k(t) = 1) = μ/(1+μ) ≈ 0.091: the rule
+/// only acts on steps where y_k(t) = 1, and it is the firing on those steps that it balances.
+#[test]
+fn istdp_alone_drives_free_synapses_to_the_fixed_point() {
+    let cfg = zheng(200, 11);
+    let mut sim = Sorn::new(&cfg);
+    sim.set_freeze(Freeze::NONE.with(Rule::Ip).with(Rule::Stdp).with(Rule::Sp).with(Rule::Ss));
+    sim.run(50_000, &mut NoInput, &mut ());
+    let mut e = Raster::new(Population::Excitatory, 1);
+    let mut i = Raster::new(Population::Inhibitory, 1);
+    sim.run(20_000, &mut NoInput, &mut (&mut e, &mut i));
+    let (ne, ni, t_len) = (200, 40, e.rows);
+    let net = sim.network();
+    let (mut sum, mut n) = (0.0, 0);
+    for post in 0..ne {
+        let (pre, w) = net.w_ei.row(post);
+        for (&k, &w) in pre.iter().zip(w) {
+            if w <= 0.01 || w >= 0.99 {
+                continue;
+            }
+            let k = k as usize;
+            let (mut fired, mut trials) = (0u32, 0u32);
+            for t in 0..t_len - 1 {
+                if i.data[t * ni + k] == 1 {
+                    trials += 1;
+                    fired += u32::from(e.data[(t + 1) * ne + post]);
+                }
+            }
+            if trials > 500 {
+                sum += f64::from(fired) / f64::from(trials);
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 200, "only {n} free inhibitory synapses");
+    let mean = sum / f64::from(n);
+    assert!(
+        (mean - 0.1 / 1.1).abs() < 0.01,
+        "conditional firing {mean} over {n} synapses, expected ≈ 0.0909"
+    );
+}
+
+#[test]
+fn ip_drives_the_mean_rate_to_h_ip() {
+    let cfg = zheng(200, 3);
+    let mut sim = Sorn::new(&cfg);
+    let mut act = Activity::new(1);
+    sim.run(50_000, &mut NoInput, &mut act);
+    let tail = &act.data[40_000..];
+    let rate = tail.iter().map(|&a| f64::from(a)).sum::<f64>() / (tail.len() as f64 * 200.0);
+    assert!((rate - 0.1).abs() < 0.01, "mean E rate over the last 10 000 of 50 000 steps: {rate}");
+}
+
+/// Zheng et al. 2013's connection dynamics: pruning first outpaces growth (the E←E fraction falls from
+/// 0.1), then growth catches up and the fraction settles near 0.09 after ~10⁶ steps. The dip (≈ 0.011
+/// around step 50 000 at N_E = 200) is a property of the model: an independent dense numpy
+/// implementation (`bench/numpy_sorn.py`) shows the same trajectory. Weights stay finite throughout.
+#[test]
+fn zheng2013_connection_fraction_dips_then_settles() {
+    let cfg = zheng(200, 5);
+    let mut sim = Sorn::new(&cfg);
+    let mut counts = ConnectionCounts::new(10_000);
+    sim.run(1_200_000, &mut NoInput, &mut counts);
+    let possible = 200.0 * 199.0;
+    let frac: Vec<f64> = counts.data.iter().map(|c| c[0] as f64 / possible).collect();
+    let min = frac.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(min > 0.005, "the network must not lose its recurrent connectivity: minimum fraction {min}");
+    assert!(frac[..10].iter().all(|&f| f < 0.1), "pruning outpaces growth at first: {:?}", &frac[..10]);
+    for (k, &f) in frac.iter().enumerate().skip(60) {
+        assert!(f > 0.02 && f < 0.2, "connection fraction {f} at step {}", (k + 1) * 10_000);
+    }
+    let late: Vec<f64> = frac[100..].to_vec();
+    let spread = late.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        - late.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(spread < 0.015, "the fraction settles: spread {spread} over the last 200 000 steps");
+    let n = sim.network();
+    assert!(n.w_ee.triplets().iter().all(|t| t.2.is_finite()));
+    assert!(n.w_ei.triplets().iter().all(|t| t.2.is_finite()));
+    assert!(n.t_e.iter().all(|t| t.is_finite()));
+    assert_eq!(sim.plasticity().counters.sn_zero_rows, 0);
+}
+
+fn raster_of(cfg: &CheckedConfig, steps: u64, par: Parallelism) -> (Vec<u8>, Vec<u8>, Network) {
+    let mut sim = Sorn::new(cfg);
+    sim.set_parallelism(par);
+    let mut e = Raster::new(Population::Excitatory, 1);
+    let mut i = Raster::new(Population::Inhibitory, 1);
+    let mut obs = (&mut e, &mut i);
+    sim.run(steps, &mut NoInput, &mut obs);
+    (e.data, i.data, sim.network().clone())
+}
+
+#[test]
+fn same_seed_same_bits_and_different_seed_different_bits() {
+    let (a, ai, an) = raster_of(&zheng(100, 9), 2_000, Parallelism::Sequential);
+    let (b, bi, bn) = raster_of(&zheng(100, 9), 2_000, Parallelism::Sequential);
+    assert_eq!(a, b);
+    assert_eq!(ai, bi);
+    assert_eq!(an.w_ee, bn.w_ee);
+    assert_eq!(an.w_ei, bn.w_ei);
+    assert_eq!(an.t_e, bn.t_e);
+    let (c, _, _) = raster_of(&zheng(100, 10), 2_000, Parallelism::Sequential);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn one_and_two_threads_give_identical_results() {
+    let mut c = sorn::presets::delpapa2017();
+    c.network.ne = 1200;
+    c.seed = 4;
+    let cfg = c.check().unwrap();
+    let par = Parallelism::Rayon { min_rows: 8 };
+    let run_in = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| raster_of(&cfg, 300, par))
+    };
+    let (s, si, sn) = raster_of(&cfg, 300, Parallelism::Sequential);
+    for threads in [1, 2] {
+        let (r, ri, rn) = run_in(threads);
+        assert_eq!(r, s, "E raster differs with {threads} threads");
+        assert_eq!(ri, si);
+        assert_eq!(rn.w_ee, sn.w_ee);
+        assert_eq!(rn.w_ei, sn.w_ei);
+        assert_eq!(rn.t_e, sn.t_e);
+    }
+}
+
+#[test]
+fn save_load_continue_equals_uninterrupted() {
+    let cfg = sorn::presets::preset("sorn-py").unwrap().check().unwrap();
+    let mut whole = Sorn::new(&cfg);
+    let mut r_whole = Raster::new(Population::Excitatory, 1);
+    whole.run(3_000, &mut UniformRandom, &mut r_whole);
+
+    let mut first = Sorn::new(&cfg);
+    let mut r_first = Raster::new(Population::Excitatory, 1);
+    first.run(1_500, &mut UniformRandom, &mut r_first);
+    let bytes = bincode::serde::encode_to_vec(&first, bincode::config::standard()).unwrap();
+    let (mut second, _): (Sorn, usize) =
+        bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+    let mut r_second = Raster::new(Population::Excitatory, 1);
+    second.run(1_500, &mut UniformRandom, &mut r_second);
+
+    r_first.data.extend_from_slice(&r_second.data);
+    assert_eq!(r_first.data, r_whole.data);
+    assert_eq!(second.network().w_ee, whole.network().w_ee);
+    assert_eq!(second.network().w_ei, whole.network().w_ei);
+    assert_eq!(second.network().t_e, whole.network().t_e);
+    assert_eq!(second.steps(), 3_000);
+}
+
+#[test]
+fn training_phase_freezes_everything_and_plasticity_phase_resumes() {
+    let cfg = sorn::presets::preset("sorn-py").unwrap().check().unwrap();
+    let mut sim = Sorn::new(&cfg);
+    sim.run(500, &mut UniformRandom, &mut ());
+    sim.set_phase(Phase::Training);
+    let (ee, te) = (sim.network().w_ee.clone(), sim.network().t_e.clone());
+    sim.run(500, &mut UniformRandom, &mut ());
+    assert_eq!(sim.network().w_ee, ee);
+    assert_eq!(sim.network().t_e, te);
+    sim.set_phase(Phase::Plasticity);
+    sim.run(10, &mut UniformRandom, &mut ());
+    assert_ne!(sim.network().t_e, te);
+}

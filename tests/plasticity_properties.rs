@@ -1,0 +1,232 @@
+//! Property tests of the network step and the plasticity rules on small random networks (proptest):
+//! normalisation, bounds, no self-synapses, frozen rules, and equality with a dense reference step.
+
+mod common;
+
+use common::Dense;
+use proptest::prelude::*;
+use sorn::core::{InhibitionInput, Input, Network, Noise, SornRng, Stream, ThresholdRule, stream_rng};
+use sorn::plasticity::{Freeze, PlasticityState, Rule};
+use sorn::presets;
+
+/// A random small model: one of the presets, resized, with random switches.
+#[derive(Clone, Debug)]
+struct Case {
+    preset: &'static str,
+    ne: usize,
+    seed: u64,
+    warmup: usize,
+    noise: u8,
+    gt: bool,
+    fast_inhibit: bool,
+    frozen: Vec<Rule>,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        prop::sample::select(vec!["sorn-py", "lazar2009", "zheng2013", "delpapa2017"]),
+        12usize..40,
+        any::<u64>(),
+        0usize..40,
+        0u8..3,
+        any::<bool>(),
+        any::<bool>(),
+        prop::collection::vec(prop::sample::select(Rule::ALL.to_vec()), 0..3),
+    )
+        .prop_map(|(preset, ne, seed, warmup, noise, gt, fast_inhibit, frozen)| Case {
+            preset,
+            ne,
+            seed,
+            warmup,
+            noise,
+            gt,
+            fast_inhibit,
+            frozen,
+        })
+}
+
+struct Built {
+    cfg: sorn::CheckedConfig,
+    net: Network,
+    state: PlasticityState,
+    noise: SornRng,
+    sp: SornRng,
+    input: Vec<f64>,
+    freeze: Freeze,
+}
+
+fn build(c: &Case, batch_one: bool) -> Built {
+    let mut cfg = presets::preset(c.preset).unwrap();
+    cfg.seed = c.seed;
+    cfg.network.ne = c.ne;
+    if let sorn::core::InputParams::Raw { nu } = &mut cfg.network.input {
+        *nu = (*nu).min(c.ne / 2);
+    }
+    if let sorn::core::InputParams::Pools { units_per_symbol, .. } = &mut cfg.network.input {
+        *units_per_symbol = 1;
+    }
+    if let sorn::core::Connectivity::Bernoulli { lambda } | sorn::core::Connectivity::Binomial { lambda } =
+        &mut cfg.network.w_ee
+    {
+        *lambda = lambda.min(c.ne as f64 / 3.0);
+    }
+    if let sorn::core::Connectivity::InDegreeNormal { lambda } = &mut cfg.network.w_ee {
+        *lambda = lambda.min(c.ne as f64 / 3.0);
+    }
+    if let sorn::core::Connectivity::OutDegreeNormal { lambda } = &mut cfg.network.w_ei {
+        *lambda = lambda.min(c.ne as f64 / 3.0);
+    }
+    if let sorn::core::Connectivity::Bernoulli { lambda } = &mut cfg.network.w_ei {
+        *lambda = 0.2 * (c.ne / 5) as f64;
+    }
+    cfg.network.noise = match c.noise {
+        0 => Noise::None,
+        1 => Noise::Gaussian { std: 0.2 },
+        _ => Noise::Uniform { amplitude: 0.05 },
+    };
+    cfg.network.threshold_rule = if c.gt { ThresholdRule::Gt } else { ThresholdRule::Ge };
+    cfg.network.inhibition_from = if c.fast_inhibit { InhibitionInput::New } else { InhibitionInput::Old };
+    if batch_one && let Some(sp) = &mut cfg.plasticity.sp {
+        sp.batch = 1;
+        sp.prob = 0.5;
+    }
+    cfg.run.input = match cfg.network.input {
+        sorn::core::InputParams::Raw { .. } => sorn::InputSpec::UniformRandom,
+        sorn::core::InputParams::Pools { .. } => sorn::InputSpec::RandomSymbols,
+        sorn::core::InputParams::None => sorn::InputSpec::None,
+    };
+    let cfg = cfg.check().expect("test config is valid");
+    let net = Network::new(cfg.network(), &mut stream_rng(c.seed, Stream::Init));
+    let state = PlasticityState::new(&net, false);
+    let nu = cfg.network().input_dim();
+    Built {
+        net,
+        state,
+        noise: stream_rng(c.seed, Stream::Noise),
+        sp: stream_rng(c.seed, Stream::Structural),
+        input: (0..nu).map(|k| 0.3 + 0.1 * k as f64).collect(),
+        freeze: c.frozen.iter().copied().fold(Freeze::NONE, Freeze::with),
+        cfg,
+    }
+}
+
+/// The test input of step `t`: the fixed raw vector, or symbol t mod A.
+fn input_at<'a>(cfg: &sorn::CheckedConfig, raw: &'a [f64], t: usize) -> Input<'a> {
+    match cfg.network().input {
+        sorn::core::InputParams::Raw { .. } => Input::Raw(raw),
+        sorn::core::InputParams::Pools { symbols, .. } => Input::Symbol(t % symbols),
+        sorn::core::InputParams::None => Input::None,
+    }
+}
+
+impl Built {
+    fn step(&mut self, t: usize, freeze: Freeze) {
+        self.net.step(input_at(&self.cfg, &self.input, t), &mut self.noise);
+        sorn::plasticity::apply(
+            self.cfg.plasticity(),
+            &mut self.net,
+            &mut self.state,
+            freeze,
+            &mut self.sp,
+            sorn::core::Parallelism::Sequential,
+        );
+    }
+}
+
+fn row_sums_are_one(w: &sorn::core::SparseWeights, what: &str) {
+    for i in 0..w.n_rows() {
+        let (_, v) = w.row(i);
+        let s: f64 = v.iter().sum();
+        if s > 0.0 {
+            assert!((s - 1.0).abs() < 1e-9, "{what} row {i} sums to {s}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+
+    /// After steps with SN on, every row with synapses sums to 1; weights stay in their bounds; no
+    /// E←E self-synapse ever appears.
+    #[test]
+    fn normalisation_bounds_and_no_self_synapses(c in case()) {
+        let mut b = build(&c, false);
+        let sn = b.cfg.plasticity().sn.clone();
+        // iSTDP's floor applies to updates that reach 0; initial weights may lie below it.
+        let ei_min0 = b.net.w_ei.triplets().iter().map(|t| t.2).fold(f64::INFINITY, f64::min);
+        for t in 0..c.warmup + 5 {
+            b.step(t, Freeze::NONE);
+            // V2 inserts SP synapses after SN, normalised one step later: check before that happens.
+            let sp_after_sn = b.cfg.plasticity().order == sorn::plasticity::Order::V2;
+            if let Some(sn) = &sn {
+                if sn.ee && !sp_after_sn { row_sums_are_one(&b.net.w_ee, "w_ee"); }
+                if sn.ei { row_sums_are_one(&b.net.w_ei, "w_ei"); }
+            }
+            for (i, j, w) in b.net.w_ee.triplets() {
+                prop_assert!(i != j, "self-synapse {i}");
+                prop_assert!(w.is_finite() && (0.0..=1.0 + 1e-12).contains(&w), "w_ee {w}");
+            }
+            let floor = b.cfg.plasticity().istdp.as_ref().and_then(|r| r.floor);
+            for (_, _, w) in b.net.w_ei.triplets() {
+                prop_assert!(w.is_finite() && w <= 1.0 + 1e-12 && w > 0.0, "w_ei {w}");
+                if let (Some(f), false) = (floor, sn.as_ref().is_some_and(|s| s.ei)) {
+                    prop_assert!(w >= f.min(ei_min0), "w_ei {w} below floor {f}");
+                }
+            }
+        }
+    }
+
+    /// With SP frozen no synapse appears; a frozen rule leaves its target bitwise unchanged.
+    #[test]
+    fn frozen_rules_change_nothing(c in case(), rule in prop::sample::select(Rule::ALL.to_vec())) {
+        let mut b = build(&c, false);
+        for t in 0..c.warmup { b.step(t, Freeze::NONE); }
+        let freeze = Freeze::NONE.with(rule);
+        let before_ee = b.net.w_ee.clone();
+        let before_ei = b.net.w_ei.clone();
+        let before_te = b.net.t_e.clone();
+        for t in 0..10 {
+            let ee_pairs: std::collections::BTreeSet<(usize, usize)> =
+                b.net.w_ee.triplets().into_iter().map(|(i, j, _)| (i, j)).collect();
+            b.step(c.warmup + t, freeze);
+            if rule == Rule::Sp {
+                for (i, j, _) in b.net.w_ee.triplets() {
+                    prop_assert!(ee_pairs.contains(&(i, j)), "synapse {j}->{i} appeared with SP frozen");
+                }
+            }
+        }
+        match rule {
+            Rule::Ip => prop_assert_eq!(&b.net.t_e, &before_te),
+            Rule::Istdp if b.cfg.plasticity().sn.as_ref().is_none_or(|s| !s.ei) => {
+                prop_assert_eq!(&b.net.w_ei, &before_ei)
+            }
+            _ => {}
+        }
+        // Everything frozen: no weight or threshold moves at all.
+        let mut all = build(&c, false);
+        for t in 0..c.warmup { all.step(t, Freeze::NONE); }
+        let (ee, ei, te) = (all.net.w_ee.clone(), all.net.w_ei.clone(), all.net.t_e.clone());
+        for t in 0..10 { all.step(t, Freeze::ALL); }
+        prop_assert_eq!(&all.net.w_ee, &ee);
+        prop_assert_eq!(&all.net.w_ei, &ei);
+        prop_assert_eq!(&all.net.t_e, &te);
+        let _ = (before_ee,);
+    }
+
+    /// The sparse, event-driven step equals a dense transcription of the same step, noise included:
+    /// identical spikes and thresholds, weights equal to 1e-12.
+    #[test]
+    fn sparse_step_equals_dense_reference(c in case()) {
+        let mut b = build(&c, true);
+        for t in 0..c.warmup { b.step(t, Freeze::NONE); }
+        for t in c.warmup..c.warmup + 3 {
+            let mut dense = Dense::of(&b.net);
+            let mut noise = b.noise.clone();
+            let mut sp = b.sp.clone();
+            dense.step(b.cfg.network(), b.cfg.plasticity(), b.freeze, input_at(&b.cfg, &b.input, t), &mut noise, &mut sp);
+            let freeze = b.freeze;
+            b.step(t, freeze);
+            dense.assert_matches(&b.net, 1e-12);
+        }
+    }
+}
