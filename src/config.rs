@@ -44,6 +44,66 @@ pub enum InputSpec {
     File { path: PathBuf },
 }
 
+/// A recorded series of a run (the `.npy` files of a run directory).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Record {
+    /// `e_raster.npy`: x(t+1), T × N_E, uint8.
+    ERaster,
+    /// `i_raster.npy`: y(t+1), T × N_I, uint8.
+    IRaster,
+    /// `recurrent.npy`: Θ(R_x), the recurrent drive without input, thresholded, T × N_E, uint8.
+    Recurrent,
+    /// `connections.npy`: E←E and E←I synapses with weight > 0, T × 2, int64 (O(synapses) per step).
+    Connections,
+    /// `rate.npy`: mean E rate (fraction active), T, f64.
+    Rate,
+    /// `threshold_mean.npy`: mean T^E, T, f64.
+    ThresholdMean,
+}
+
+impl Record {
+    /// Every series, in file order.
+    pub const ALL: [Record; 6] =
+        [Record::ERaster, Record::IRaster, Record::Recurrent, Record::Connections, Record::Rate, Record::ThresholdMean];
+
+    /// The name used in configs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Record::ERaster => "e-raster",
+            Record::IRaster => "i-raster",
+            Record::Recurrent => "recurrent",
+            Record::Connections => "connections",
+            Record::Rate => "rate",
+            Record::ThresholdMean => "threshold-mean",
+        }
+    }
+}
+
+impl std::str::FromStr for Record {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Record::ALL.into_iter().find(|r| r.name() == s.trim()).ok_or_else(|| {
+            let names: Vec<&str> = Record::ALL.iter().map(|r| r.name()).collect();
+            format!("unknown record `{s}`: expected some of {}", names.join(", "))
+        })
+    }
+}
+
+/// What a run records, every `stride` steps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSpec {
+    pub what: Vec<Record>,
+    pub stride: u64,
+}
+
+impl Default for RecordSpec {
+    fn default() -> Self {
+        RecordSpec { what: Record::ALL.to_vec(), stride: 1 }
+    }
+}
+
 /// What a run does.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +115,11 @@ pub struct RunParams {
     #[serde(default)]
     pub freeze: Freeze,
     pub input: InputSpec,
+    /// Network step count at which column 0 of a file input is presented.
+    #[serde(default)]
+    pub input_offset: u64,
+    #[serde(default)]
+    pub record: RecordSpec,
 }
 
 /// Everything a run needs: with the same config, the same bits come out.
@@ -132,6 +197,9 @@ impl Config {
                 "`uniform-random`, `file` or `none`, since network.input is not `pools`",
             )
             .into());
+        }
+        if self.run.record.stride == 0 {
+            return Err(ParamError::new("run.record.stride", 0, "an integer ≥ 1").into());
         }
         Ok(CheckedConfig { raw: self, network, plasticity })
     }

@@ -18,12 +18,15 @@
 //! ```
 
 pub mod config;
+pub mod figures;
 pub mod input;
+pub mod io;
 pub mod presets;
 pub mod record;
+pub mod runner;
 pub mod simulator;
 
-pub use config::{CheckedConfig, Config, ConfigError, InputSpec, Phase, RunParams};
+pub use config::{CheckedConfig, Config, ConfigError, InputSpec, Phase, Record, RecordSpec, RunParams};
 pub use simulator::Sorn;
 pub use sorn_analysis as analysis;
 pub use sorn_core as core;

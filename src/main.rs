@@ -1,1 +1,7 @@
-fn main() {}
+//! The `sorn` command. See `sorn --help` and the README.
+
+mod cli;
+
+fn main() {
+    std::process::exit(cli::main());
+}

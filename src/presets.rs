@@ -1,7 +1,7 @@
 //! Named model presets (SPEC §8.2). Each returns a complete [`Config`]; see `docs/CONFIG.md` for every
 //! field.
 
-use crate::config::{Config, InputSpec, Phase, RunParams};
+use crate::config::{Config, InputSpec, Phase, RecordSpec, RunParams};
 use sorn_core::{
     Connectivity, InhibitionInput, InitialState, InputParams, NetworkParams, Noise, ThresholdInit,
     ThresholdRule,
@@ -35,7 +35,14 @@ pub fn preset(name: &str) -> Option<Config> {
 }
 
 fn run(steps: u64, input: InputSpec) -> RunParams {
-    RunParams { steps, phase: Phase::Plasticity, freeze: Freeze::NONE, input }
+    RunParams {
+        steps,
+        phase: Phase::Plasticity,
+        freeze: Freeze::NONE,
+        input,
+        input_offset: 0,
+        record: RecordSpec::default(),
+    }
 }
 
 /// The package's defaults (SPEC §1.2, §4.1) without its NaN bugs: zero-sum rows are skipped by SN.

@@ -122,6 +122,21 @@ impl Sorn {
         }
     }
 
+    /// Replaces the run settings (steps, phase, freeze, input, recording) of the config, e.g. to continue
+    /// a snapshot in the training phase. The network and plasticity settings must stay as they are.
+    pub fn reconfigure_run(&mut self, cfg: &CheckedConfig) -> Result<(), String> {
+        let (old, new) = (self.config.config(), cfg.config());
+        if old.network != new.network || old.plasticity != new.plasticity || old.seed != new.seed {
+            return Err("only the run settings of a snapshot's config can change (network, plasticity and seed \
+                        are fixed)"
+                .into());
+        }
+        self.config = cfg.clone();
+        self.phase = new.run.phase;
+        self.freeze = new.run.freeze;
+        Ok(())
+    }
+
     /// The config this simulator was built with.
     pub fn config(&self) -> &CheckedConfig {
         &self.config

@@ -1,0 +1,80 @@
+//! Command-line front end: argument parsing and the subcommands. User errors print one line and exit 2.
+
+mod analyze;
+mod bench;
+mod experiment;
+mod plot;
+mod progress;
+mod run;
+
+use clap::{Parser, Subcommand};
+
+/// Self-Organizing Recurrent Neural Networks: simulate, analyse, plot.
+#[derive(Parser)]
+#[command(name = "sorn", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a SORN and write a run directory (config, snapshot, state.npz, recorded series, plots).
+    Run(run::RunArgs),
+    /// Continue a run from its snapshot, bit for bit.
+    Resume(run::ResumeArgs),
+    /// Statistics of a raster (T × N .npy) or of a run directory's e_raster.npy.
+    Analyze(analyze::AnalyzeArgs),
+    /// Draw the standard figure set of a run directory, or one figure from a .npy file.
+    Plot(plot::PlotArgs),
+    /// Time plastic and frozen steps at several network sizes.
+    Bench(bench::BenchArgs),
+    /// Reproduce a paper's experiment (counting, random-sequence, avalanches, …).
+    Experiment(experiment::ExperimentArgs),
+    /// List the presets.
+    Presets,
+}
+
+/// A user-facing failure: printed as one line, exit code 2.
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl<E: std::fmt::Display> From<E> for UserError {
+    fn from(e: E) -> Self {
+        UserError(e.to_string())
+    }
+}
+
+pub type CliResult = Result<(), UserError>;
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Resume(a) => run::resume(a),
+        Command::Analyze(a) => analyze::run(a),
+        Command::Plot(a) => plot::run(a),
+        Command::Bench(a) => bench::run(a),
+        Command::Experiment(a) => experiment::run(a),
+        Command::Presets => {
+            for (name, about) in sorn::presets::PRESETS {
+                println!("{name:<12} {about}");
+            }
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(UserError(msg)) => {
+            eprintln!("error: {msg}");
+            2
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! `sorn run` and `sorn resume`.
+
+use super::{CliResult, UserError, progress};
+use clap::Args;
+use sorn::config::{Config, InputSpec, Phase, Record};
+use sorn::io::rundir::{Staging, names};
+use sorn::io::{snapshot, state_npz};
+use sorn::plasticity::Freeze;
+use sorn::runner::{self, Summary};
+use sorn::{CheckedConfig, Sorn};
+use std::path::{Path, PathBuf};
+
+/// Where outputs go and how they are written.
+#[derive(Args, Clone)]
+pub struct OutputArgs {
+    /// Run directory to create (default: runs/<preset>-seed<seed>-<UTC time>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace the output directory if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Do not draw the standard figures into DIR/plots.
+    #[arg(long)]
+    no_plots: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Worker threads for the row kernels (results are identical for any number); 1 = sequential.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// A config file (TOML); `preset = "…"` inside selects its base.
+    #[arg(long, short, conflicts_with = "preset")]
+    config: Option<PathBuf>,
+    /// A preset: sorn-py (default), lazar2009, zheng2013, delpapa2017 (`sorn presets` lists them).
+    #[arg(long, short)]
+    preset: Option<String>,
+    /// Override any config field: a dotted path or a package keyword, e.g. network.ne=400, eta_stdp=0.002.
+    #[arg(long = "set", short = 's', value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// Number of steps.
+    #[arg(long, short = 'n')]
+    steps: Option<u64>,
+    /// The seed every random stream derives from.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// plasticity (rules on, minus --freeze) or training (all rules frozen).
+    #[arg(long)]
+    phase: Option<Phase>,
+    /// Rules to freeze, comma-separated: stdp, ip, ss, istdp, sp.
+    #[arg(long)]
+    freeze: Option<Freeze>,
+    /// Raw input from a .npy file of shape nu × T (rows = input units, columns = steps).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Start from a trained network: a run directory, a snapshot.bin, or a state.npz.
+    #[arg(long)]
+    from: Option<PathBuf>,
+    /// Series to record, comma-separated: e-raster, i-raster, recurrent, connections, rate, threshold-mean
+    /// (default: all); `none` records nothing.
+    #[arg(long)]
+    record: Option<String>,
+    /// Record every N-th step.
+    #[arg(long)]
+    stride: Option<u64>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+pub struct ResumeArgs {
+    /// The run directory (or its snapshot.bin) to continue.
+    dir: PathBuf,
+    /// Number of further steps.
+    #[arg(long, short = 'n')]
+    steps: u64,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+fn parse_records(s: &str) -> Result<Vec<Record>, UserError> {
+    if s.trim() == "none" {
+        return Ok(Vec::new());
+    }
+    let mut v: Vec<Record> = s.split(',').filter(|p| !p.trim().is_empty()).map(str::parse).collect::<Result<_, _>>()?;
+    v.sort();
+    v.dedup();
+    Ok(v)
+}
+
+/// Applies the run-level flags (they override the config file and --set).
+fn apply_run_flags(c: &mut Config, a: &RunArgs) -> Result<(), UserError> {
+    if let Some(n) = a.steps {
+        c.run.steps = n;
+    }
+    if let Some(s) = a.seed {
+        c.seed = s;
+    }
+    if let Some(p) = a.phase {
+        c.run.phase = p;
+    }
+    if let Some(f) = a.freeze {
+        c.run.freeze = f;
+    }
+    if let Some(p) = &a.input {
+        let abs = std::fs::canonicalize(p).map_err(|e| UserError(format!("{}: {e}", p.display())))?;
+        c.run.input = InputSpec::File { path: abs };
+    }
+    if let Some(r) = &a.record {
+        c.run.record.what = parse_records(r)?;
+    }
+    if let Some(s) = a.stride {
+        c.run.record.stride = s;
+    }
+    Ok(())
+}
+
+fn base_config(a: &RunArgs) -> Result<Config, UserError> {
+    let base = match (&a.config, &a.preset) {
+        (Some(path), _) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| UserError(format!("{}: {e}", path.display())))?;
+            Config::from_toml(&text).map_err(|e| UserError(format!("{}: {e}", path.display())))?
+        }
+        (None, Some(name)) => {
+            sorn::presets::preset(name).ok_or_else(|| UserError(sorn::ConfigError::UnknownPreset(name.clone()).to_string()))?
+        }
+        (None, None) => sorn::presets::preset("sorn-py").expect("the default preset exists"),
+    };
+    Ok(base.with_overrides(&a.sets)?)
+}
+
+/// Resolves `--from`: a run directory means its snapshot.
+fn snapshot_path(p: &Path) -> PathBuf {
+    if p.is_dir() { p.join(names::SNAPSHOT) } else { p.to_path_buf() }
+}
+
+pub fn run(a: RunArgs) -> CliResult {
+    let sim = match &a.from {
+        None => {
+            let mut c = base_config(&a)?;
+            apply_run_flags(&mut c, &a)?;
+            Sorn::new(&c.check()?)
+        }
+        Some(from) if from.extension().is_some_and(|e| e == "npz") => {
+            let mut c = base_config(&a)?;
+            apply_run_flags(&mut c, &a)?;
+            let cfg = c.check()?;
+            let state = state_npz::load(from)?;
+            let net = sorn::core::Network::from_state(cfg.network().clone(), state)
+                .map_err(|e| UserError(format!("{}: {e}", from.display())))?;
+            Sorn::from_network(&cfg, net, true)
+        }
+        Some(from) => {
+            if a.config.is_some() || a.preset.is_some() || a.sets.iter().any(|s| !s.trim_start().starts_with("run.")) {
+                return Err(UserError(
+                    "with --from a snapshot the network's config is fixed; only run settings (--steps, --phase, \
+                     --freeze, --input, --record, --stride, --set run.*) can change"
+                        .into(),
+                ));
+            }
+            let path = snapshot_path(from);
+            let mut sim = snapshot::load(&path)?;
+            let mut c = sim.config().config().with_overrides(&a.sets)?;
+            let start = sim.steps();
+            apply_run_flags(&mut c, &a)?;
+            c.run.input_offset = start;
+            let cfg = c.check()?;
+            sim.reconfigure_run(&cfg)?;
+            sim
+        }
+    };
+    let default_name = default_out_name(sim.config());
+    execute(sim, a.from.as_deref(), &a.output, default_name)
+}
+
+pub fn resume(a: ResumeArgs) -> CliResult {
+    let path = snapshot_path(&a.dir);
+    let mut sim = snapshot::load(&path)?;
+    let mut c = sim.config().config().clone();
+    c.run.steps = a.steps;
+    let cfg = c.check()?;
+    sim.reconfigure_run(&cfg)?;
+    let default_name = format!("{}-resumed-{}", a.dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(), utc_stamp());
+    execute(sim, Some(&a.dir), &a.output, default_name)
+}
+
+fn default_out_name(cfg: &CheckedConfig) -> String {
+    let c = cfg.config();
+    format!("{}-seed{}-{}", c.preset.as_deref().unwrap_or("custom"), c.seed, utc_stamp())
+}
+
+fn execute(mut sim: Sorn, from: Option<&Path>, out: &OutputArgs, default_name: String) -> CliResult {
+    let target = out.out.clone().unwrap_or_else(|| PathBuf::from("runs").join(default_name));
+    if out.threads == 0 {
+        return Err(UserError("--threads must be at least 1".into()));
+    }
+    if out.threads > 1 {
+        rayon::ThreadPoolBuilder::new().num_threads(out.threads).build_global().ok();
+        sim.set_parallelism(sorn::core::Parallelism::rayon());
+    }
+    let staging = Staging::begin(&target, out.force)?;
+    let steps = sim.config().config().run.steps;
+    let pb = progress::bar(steps, out.quiet);
+    let result = runner::execute(&mut sim, &staging, from, &mut |done| pb.set_position(done));
+    pb.finish_and_clear();
+    let mut summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            staging.abort();
+            return Err(e.into());
+        }
+    };
+    if !out.no_plots {
+        match sorn::figures::standard_set(&staging.path(""), &staging.path(names::PLOTS)) {
+            Ok(files) => summary.outputs.push(format!("{}/ ({} figures)", names::PLOTS, files.len())),
+            Err(e) => eprintln!("warning: figures not drawn: {e}"),
+        }
+    }
+    let dir = match staging.commit() {
+        Ok(d) => d,
+        Err(e) => return Err(e.into()),
+    };
+    print_summary(&summary, &dir);
+    Ok(())
+}
+
+fn print_summary(s: &Summary, dir: &Path) {
+    println!(
+        "{} steps ({} in total) in {:.2} s: {:.0} steps/s",
+        s.steps, s.steps_total, s.wall_seconds, s.steps_per_second
+    );
+    println!(
+        "mean E rate {:.4}   E←E connection fraction {:.4}   E←I {:.4}   mean T^E {:.4}",
+        s.mean_rate, s.connection_fraction_ee, s.connection_fraction_ei, s.mean_threshold
+    );
+    println!("outputs in {}: {}", dir.display(), s.outputs.join(", "));
+}
+
+/// `YYYYmmdd-HHMMSS` in UTC, without a date library.
+fn utc_stamp() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}{m:02}{d:02}-{:02}{:02}{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}

@@ -1,0 +1,46 @@
+//! File formats at the boundary: snapshots, `state.npz`, `.npy` series and run directories.
+//!
+//! Nothing below the facade does IO; everything here writes to a temporary name and renames when the
+//! file is complete, so a crash never leaves a half-written output behind.
+
+pub mod npy;
+pub mod rundir;
+pub mod snapshot;
+pub mod state_npz;
+
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Errors of the file formats. Every message names the file and what was expected.
+#[derive(Debug, Error)]
+pub enum IoError {
+    #[error("{path}: {source}")]
+    Fs { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {msg}")]
+    Format { path: PathBuf, msg: String },
+}
+
+impl IoError {
+    pub fn fs(path: &Path, source: std::io::Error) -> Self {
+        IoError::Fs { path: path.to_path_buf(), source }
+    }
+    pub fn format(path: &Path, msg: impl Into<String>) -> Self {
+        IoError::Format { path: path.to_path_buf(), msg: msg.into() }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary sibling file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    let tmp = tmp_sibling(path);
+    std::fs::write(&tmp, bytes).map_err(|e| IoError::fs(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        IoError::fs(path, e)
+    })
+}
+
+/// `dir/.name.tmp-PID`: a temporary name beside `path`.
+pub fn tmp_sibling(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}

@@ -1,0 +1,63 @@
+//! `snapshot.bin`: a [`Sorn`] behind a magic and a format version.
+//!
+//! Layout: the 8 bytes `SORNSNAP`, the format version as a little-endian u32, then the simulator
+//! serialised with bincode 2 (standard config, serde). bincode is marked unmaintained (RUSTSEC-2025-0141),
+//! which is why the version matters: a later format can change the payload without breaking old files.
+
+use super::{IoError, write_atomic};
+use crate::Sorn;
+use std::path::Path;
+
+/// The file's first 8 bytes.
+pub const MAGIC: &[u8; 8] = b"SORNSNAP";
+/// The format this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Encodes a simulator into snapshot bytes.
+pub fn to_bytes(sorn: &Sorn) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(1 << 16);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    let payload =
+        bincode::serde::encode_to_vec(sorn, bincode::config::standard()).map_err(|e| e.to_string())?;
+    out.extend_from_slice(&payload);
+    Ok(out)
+}
+
+/// Decodes snapshot bytes; `path` only names the file in errors.
+pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Sorn, IoError> {
+    if bytes.len() < 12 || &bytes[..8] != MAGIC {
+        return Err(IoError::format(path, "not a sorn snapshot (the file does not start with SORNSNAP)"));
+    }
+    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    if version > FORMAT_VERSION {
+        return Err(IoError::format(
+            path,
+            format!(
+                "snapshot format version {version} is newer than this sorn supports ({FORMAT_VERSION}); \
+                 use a newer sorn"
+            ),
+        ));
+    }
+    if version == 0 {
+        return Err(IoError::format(path, "snapshot format version 0 does not exist: the file is corrupt"));
+    }
+    let (sorn, used): (Sorn, usize) = bincode::serde::decode_from_slice(&bytes[12..], bincode::config::standard())
+        .map_err(|e| IoError::format(path, format!("truncated or corrupt snapshot: {e}")))?;
+    if used != bytes.len() - 12 {
+        return Err(IoError::format(path, format!("corrupt snapshot: {} trailing bytes", bytes.len() - 12 - used)));
+    }
+    Ok(sorn)
+}
+
+/// Writes `sorn` to `path` (temporary name, then rename).
+pub fn save(sorn: &Sorn, path: &Path) -> Result<(), IoError> {
+    let bytes = to_bytes(sorn).map_err(|e| IoError::format(path, format!("cannot encode snapshot: {e}")))?;
+    write_atomic(path, &bytes)
+}
+
+/// Reads a snapshot file.
+pub fn load(path: &Path) -> Result<Sorn, IoError> {
+    let bytes = std::fs::read(path).map_err(|e| IoError::fs(path, e))?;
+    from_bytes(&bytes, path)
+}
