@@ -33,6 +33,11 @@ pub use sorn_core as core;
 pub use sorn_plasticity as plasticity;
 pub use sorn_viz as viz;
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The names most programs need.
 pub mod prelude {
     pub use crate::config::{CheckedConfig, Config, Phase};

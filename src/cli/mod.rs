@@ -51,9 +51,19 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return code;
+            if !e.use_stderr() {
+                let _ = e.print();
+                return 0;
+            }
+            // Usage errors in one line, like every other error.
+            let text = e.render().to_string();
+            let parts: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+                .collect();
+            eprintln!("{}", parts.join(" "));
+            return 2;
         }
     };
     let result = match cli.command {
@@ -73,7 +83,9 @@ pub fn main() -> i32 {
     match result {
         Ok(()) => 0,
         Err(UserError(msg)) => {
-            eprintln!("error: {msg}");
+            // One line, whatever the source: multi-line parser messages are folded.
+            let line: Vec<&str> = msg.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+            eprintln!("error: {}", line.join(": "));
             2
         }
     }
