@@ -220,10 +220,7 @@ fn execute(mut sim: Sorn, from: Option<&Path>, out: &OutputArgs, default_name: S
             Err(e) => eprintln!("warning: figures not drawn: {e}"),
         }
     }
-    let dir = match staging.commit() {
-        Ok(d) => d,
-        Err(e) => return Err(e.into()),
-    };
+    let dir = staging.commit()?;
     print_summary(&summary, &dir);
     Ok(())
 }

@@ -2,6 +2,8 @@
 //! reference the sparse event-driven implementation must reproduce.
 
 #![allow(dead_code)]
+// The reference loops over indices on purpose: they mirror the sums of the equations.
+#![allow(clippy::needless_range_loop)]
 
 use rand::RngExt;
 use rand_distr::StandardNormal;
