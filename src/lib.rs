@@ -43,7 +43,8 @@ pub mod prelude {
     pub use crate::config::{CheckedConfig, Config, Phase};
     pub use crate::input::{InputSource, Matrix, NoInput, RandomSymbols, SymbolSequence, UniformRandom};
     pub use crate::record::{
-        Activity, ConnectionCounts, ObserveFn, Observer, Population, Raster, Thresholds, Weights,
+        Activity, ConnectionCounts, ObserveFn, Observer, Population, Raster, RecurrentDrive, Thresholds,
+        Weights,
     };
     pub use crate::simulator::Sorn;
     pub use sorn_core::{Input, Network, Parallelism};

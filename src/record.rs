@@ -114,6 +114,30 @@ impl Observer for Raster {
     }
 }
 
+/// The real-valued recurrent drive R_x = W^EE x − W^EI y − T^E + ξ^E (no input) every `stride` steps,
+/// row-major `rows × N_E`: the readout state of Del Papa et al. 2017.
+#[derive(Clone, Debug, Default)]
+pub struct RecurrentDrive {
+    stride: u64,
+    pub data: Vec<f64>,
+    pub rows: usize,
+}
+
+impl RecurrentDrive {
+    pub fn new(stride: u64) -> Self {
+        RecurrentDrive { stride, data: Vec::new(), rows: 0 }
+    }
+}
+
+impl Observer for RecurrentDrive {
+    fn observe(&mut self, sorn: &Sorn) {
+        if due(sorn, self.stride) {
+            self.data.extend_from_slice(sorn.network().recurrent_drive());
+            self.rows += 1;
+        }
+    }
+}
+
 /// Connection counts per recorded step: `[E←E, E←I]` synapses with a weight > 0, after the step's
 /// plasticity. (The package counts before plasticity.) Costs O(synapses) per recorded step.
 #[derive(Clone, Debug, Default)]

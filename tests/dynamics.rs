@@ -264,3 +264,29 @@ fn training_phase_freezes_everything_and_plasticity_phase_resumes() {
     sim.run(10, &mut UniformRandom, &mut ());
     assert_ne!(sim.network().t_e, te);
 }
+
+#[test]
+fn recorders_agree_with_each_other_and_keep_their_stride() {
+    let cfg = sorn::presets::preset("sorn-py").unwrap().check().unwrap();
+    let mut sim = Sorn::new(&cfg);
+    let mut e = Raster::new(Population::Excitatory, 5);
+    let mut rb = Raster::new(Population::Recurrent, 5);
+    let mut rd = RecurrentDrive::new(5);
+    let mut act = Activity::new(5);
+    let mut th = Thresholds::new(50);
+    let mut w = Weights::new(sorn::record::Matrix::Ee, 100);
+    let mut sub = Raster::new(Population::Inhibitory, 1).with_units(vec![0, 3]);
+    sim.run(500, &mut UniformRandom, &mut (&mut (&mut e, &mut rb), &mut (&mut (&mut rd, &mut act), &mut (&mut th, &mut (&mut w, &mut sub)))));
+    assert_eq!((e.rows, rb.rows, rd.rows, act.data.len(), th.rows, w.data.len(), sub.rows), (100, 100, 100, 100, 10, 5, 500));
+    assert_eq!(sub.width(), 2);
+    for t in 0..100 {
+        let count: u32 = e.data[t * 200..(t + 1) * 200].iter().map(|&b| u32::from(b)).sum();
+        assert_eq!(count, act.data[t]);
+        for i in 0..200 {
+            // The binary recurrent state is the thresholded real drive (package semantics: > 0).
+            assert_eq!(rb.data[t * 200 + i], u8::from(rd.data[t * 200 + i] > 0.0));
+        }
+    }
+    assert_eq!(w.data[4].0, 500);
+    assert_eq!(th.data.len(), 10 * 200);
+}
