@@ -65,7 +65,10 @@ fn quick_run(dir: &Path, name: &str, steps: &str, extra: &[&str]) -> PathBuf {
 fn default_run_writes_every_output_and_a_summary() {
     let d = tmp("default");
     let out = ok(&["run", "--steps", "1000", "--out", "r", "--no-plots"], &d);
-    assert!(out.contains("steps/s") && out.contains("connection fraction") && out.contains("outputs in r"), "{out}");
+    assert!(
+        out.contains("steps/s") && out.contains("connection fraction") && out.contains("outputs in r"),
+        "{out}"
+    );
     let r = d.join("r");
     for f in [
         "config.toml",
@@ -88,7 +91,8 @@ fn default_run_writes_every_output_and_a_summary() {
     let rate: Array1<f64> = ndarray_npy::read_npy(r.join("rate.npy")).unwrap();
     let e = raster(&r.join("e_raster.npy"));
     assert!((rate[500] - e.row(500).iter().map(|&b| f64::from(b)).sum::<f64>() / 200.0).abs() < 1e-12);
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(r.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(r.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["steps"], 1000);
     assert_eq!(summary["preset"], "sorn-py");
     let mean = rate.iter().sum::<f64>() / 1000.0;
@@ -101,7 +105,11 @@ fn config_toml_reproduces_the_run_bit_for_bit() {
     let a = quick_run(&d, "a", "800", &["--preset", "zheng2013", "--seed", "5", "--set", "network.ne=120"]);
     ok(&["run", "--config", "a/config.toml", "--out", "b", "--no-plots", "--quiet"], &d);
     for f in ["e_raster.npy", "i_raster.npy", "connections.npy", "snapshot.bin"] {
-        assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(d.join("b").join(f)).unwrap(), "{f} differs");
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(d.join("b").join(f)).unwrap(),
+            "{f} differs"
+        );
     }
     // Another seed gives another run.
     quick_run(&d, "c", "800", &["--preset", "zheng2013", "--seed", "6", "--set", "network.ne=120"]);
@@ -135,7 +143,24 @@ fn training_phase_from_a_trained_network_with_file_input() {
     ndarray_npy::write_npy(d.join("in.npy"), &input).unwrap();
     for from in ["trained", "trained/snapshot.bin"] {
         let out = format!("t-{}", from.replace('/', "-"));
-        ok(&["run", "--from", from, "--phase", "training", "--input", "in.npy", "--steps", "300", "--out", &out, "--no-plots", "--quiet"], &d);
+        ok(
+            &[
+                "run",
+                "--from",
+                from,
+                "--phase",
+                "training",
+                "--input",
+                "in.npy",
+                "--steps",
+                "300",
+                "--out",
+                &out,
+                "--no-plots",
+                "--quiet",
+            ],
+            &d,
+        );
         let before = sorn::io::state_npz::load(&trained.join("state.npz")).unwrap();
         let after = sorn::io::state_npz::load(&d.join(&out).join("state.npz")).unwrap();
         assert_eq!(before.w_ee, after.w_ee, "training must not change W^EE");
@@ -146,7 +171,24 @@ fn training_phase_from_a_trained_network_with_file_input() {
     // The input drives the first nu units: with a strong input they fire whenever it is on.
     let strong = input.mapv(|v| v * 100.0);
     ndarray_npy::write_npy(d.join("strong.npy"), &strong).unwrap();
-    ok(&["run", "--from", "trained", "--phase", "training", "--input", "strong.npy", "--steps", "300", "--out", "s", "--no-plots", "--quiet"], &d);
+    ok(
+        &[
+            "run",
+            "--from",
+            "trained",
+            "--phase",
+            "training",
+            "--input",
+            "strong.npy",
+            "--steps",
+            "300",
+            "--out",
+            "s",
+            "--no-plots",
+            "--quiet",
+        ],
+        &d,
+    );
     let e = raster(&d.join("s/e_raster.npy"));
     for t in 0..300 {
         for i in 0..10 {
@@ -162,8 +204,10 @@ fn write_numpy_style_npz(state: &sorn::core::NetworkState, path: &Path) {
     let mut npz = ndarray_npy::NpzWriter::new(std::fs::File::create(path).unwrap());
     for (k, m) in [("w_ee", &state.w_ee), ("w_ei", &state.w_ei), ("w_ie", &state.w_ie)] {
         npz.add_array(format!("{k}_data"), &Array1::from(m.data.clone())).unwrap();
-        npz.add_array(format!("{k}_indices"), &m.indices.iter().map(|&j| j as i64).collect::<Array1<i64>>()).unwrap();
-        npz.add_array(format!("{k}_indptr"), &m.indptr.iter().map(|&j| j as i64).collect::<Array1<i64>>()).unwrap();
+        npz.add_array(format!("{k}_indices"), &m.indices.iter().map(|&j| j as i64).collect::<Array1<i64>>())
+            .unwrap();
+        npz.add_array(format!("{k}_indptr"), &m.indptr.iter().map(|&j| j as i64).collect::<Array1<i64>>())
+            .unwrap();
         npz.add_array(format!("shape_{k}"), &Array1::from(vec![m.n_rows as i64, m.n_cols as i64])).unwrap();
     }
     npz.add_array("t_e", &Array1::from(state.t_e.clone())).unwrap();
@@ -180,16 +224,39 @@ fn state_npz_written_by_numpy_is_accepted_and_validated() {
     let trained = quick_run(&d, "trained", "400", &[]);
     let state = sorn::io::state_npz::load(&trained.join("state.npz")).unwrap();
     write_numpy_style_npz(&state, &d.join("np.npz"));
-    ok(&["run", "--from", "np.npz", "--phase", "training", "--steps", "200", "--out", "fromnpz", "--no-plots", "--quiet"], &d);
+    ok(
+        &[
+            "run",
+            "--from",
+            "np.npz",
+            "--phase",
+            "training",
+            "--steps",
+            "200",
+            "--out",
+            "fromnpz",
+            "--no-plots",
+            "--quiet",
+        ],
+        &d,
+    );
     let after = sorn::io::state_npz::load(&d.join("fromnpz/state.npz")).unwrap();
     assert_eq!(after.w_ee, state.w_ee);
     // A network of the wrong size for the config is refused with the reason.
-    fails(&["run", "--from", "np.npz", "--set", "ne=100", "--steps", "10", "--out", "bad", "--no-plots"], &d, "w_ee has shape 200×200, expected 100×100");
+    fails(
+        &["run", "--from", "np.npz", "--set", "ne=100", "--steps", "10", "--out", "bad", "--no-plots"],
+        &d,
+        "w_ee has shape 200×200, expected 100×100",
+    );
     // A corrupt CSR (index out of range) is refused.
     let mut broken = state.clone();
     broken.w_ee.indices[0] = 999;
     write_numpy_style_npz(&broken, &d.join("broken.npz"));
-    fails(&["run", "--from", "broken.npz", "--steps", "10", "--out", "bad", "--no-plots"], &d, "column index 999");
+    fails(
+        &["run", "--from", "broken.npz", "--steps", "10", "--out", "bad", "--no-plots"],
+        &d,
+        "column index 999",
+    );
     let mut nonbinary = state;
     nonbinary.x[3] = 2;
     let mut npz = ndarray_npy::NpzWriter::new(std::fs::File::create(d.join("nb.npz")).unwrap());

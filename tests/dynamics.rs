@@ -276,8 +276,18 @@ fn recorders_agree_with_each_other_and_keep_their_stride() {
     let mut th = Thresholds::new(50);
     let mut w = Weights::new(sorn::record::Matrix::Ee, 100);
     let mut sub = Raster::new(Population::Inhibitory, 1).with_units(vec![0, 3]);
-    sim.run(500, &mut UniformRandom, &mut (&mut (&mut e, &mut rb), &mut (&mut (&mut rd, &mut act), &mut (&mut th, &mut (&mut w, &mut sub)))));
-    assert_eq!((e.rows, rb.rows, rd.rows, act.data.len(), th.rows, w.data.len(), sub.rows), (100, 100, 100, 100, 10, 5, 500));
+    sim.run(
+        500,
+        &mut UniformRandom,
+        &mut (
+            &mut (&mut e, &mut rb),
+            &mut (&mut (&mut rd, &mut act), &mut (&mut th, &mut (&mut w, &mut sub))),
+        ),
+    );
+    assert_eq!(
+        (e.rows, rb.rows, rd.rows, act.data.len(), th.rows, w.data.len(), sub.rows),
+        (100, 100, 100, 100, 10, 5, 500)
+    );
     assert_eq!(sub.width(), 2);
     for t in 0..100 {
         let count: u32 = e.data[t * 200..(t + 1) * 200].iter().map(|&b| u32::from(b)).sum();

@@ -85,7 +85,8 @@ fn parse_records(s: &str) -> Result<Vec<Record>, UserError> {
     if s.trim() == "none" {
         return Ok(Vec::new());
     }
-    let mut v: Vec<Record> = s.split(',').filter(|p| !p.trim().is_empty()).map(str::parse).collect::<Result<_, _>>()?;
+    let mut v: Vec<Record> =
+        s.split(',').filter(|p| !p.trim().is_empty()).map(str::parse).collect::<Result<_, _>>()?;
     v.sort();
     v.dedup();
     Ok(v)
@@ -125,9 +126,8 @@ fn base_config(a: &RunArgs) -> Result<Config, UserError> {
                 std::fs::read_to_string(path).map_err(|e| UserError(format!("{}: {e}", path.display())))?;
             Config::from_toml(&text).map_err(|e| UserError(format!("{}: {e}", path.display())))?
         }
-        (None, Some(name)) => {
-            sorn::presets::preset(name).ok_or_else(|| UserError(sorn::ConfigError::UnknownPreset(name.clone()).to_string()))?
-        }
+        (None, Some(name)) => sorn::presets::preset(name)
+            .ok_or_else(|| UserError(sorn::ConfigError::UnknownPreset(name.clone()).to_string()))?,
         (None, None) => sorn::presets::preset("sorn-py").expect("the default preset exists"),
     };
     Ok(base.with_overrides(&a.sets)?)
@@ -155,7 +155,10 @@ pub fn run(a: RunArgs) -> CliResult {
             Sorn::from_network(&cfg, net, true)
         }
         Some(from) => {
-            if a.config.is_some() || a.preset.is_some() || a.sets.iter().any(|s| !s.trim_start().starts_with("run.")) {
+            if a.config.is_some()
+                || a.preset.is_some()
+                || a.sets.iter().any(|s| !s.trim_start().starts_with("run."))
+            {
                 return Err(UserError(
                     "with --from a snapshot the network's config is fixed; only run settings (--steps, --phase, \
                      --freeze, --input, --record, --stride, --set run.*) can change"
@@ -184,7 +187,11 @@ pub fn resume(a: ResumeArgs) -> CliResult {
     c.run.steps = a.steps;
     let cfg = c.check()?;
     sim.reconfigure_run(&cfg)?;
-    let default_name = format!("{}-resumed-{}", a.dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(), utc_stamp());
+    let default_name = format!(
+        "{}-resumed-{}",
+        a.dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+        utc_stamp()
+    );
     execute(sim, Some(&a.dir), &a.output, default_name)
 }
 
