@@ -144,7 +144,15 @@ fn row_sums_are_one(w: &sorn::core::SparseWeights, what: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+    // A fixed seed keeps CI reproducible; set PROPTEST_CASES and PROPTEST_RNG_SEED to explore more networks.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96),
+        rng_seed: proptest::test_runner::RngSeed::Fixed(
+            std::env::var("PROPTEST_RNG_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x50_52_4e),
+        ),
+        failure_persistence: None,
+        .. ProptestConfig::default()
+    })]
 
     /// After steps with SN on, every row with synapses sums to 1; weights stay in their bounds; no
     /// E←E self-synapse ever appears.
@@ -152,8 +160,6 @@ proptest! {
     fn normalisation_bounds_and_no_self_synapses(c in case()) {
         let mut b = build(&c, false);
         let sn = b.cfg.plasticity().sn.clone();
-        // iSTDP's floor applies to updates that reach 0; initial weights may lie below it.
-        let ei_min0 = b.net.w_ei.triplets().iter().map(|t| t.2).fold(f64::INFINITY, f64::min);
         for t in 0..c.warmup + 5 {
             b.step(t, Freeze::NONE);
             // V2 inserts SP synapses after SN, normalised one step later: check before that happens.
@@ -166,12 +172,11 @@ proptest! {
                 prop_assert!(i != j, "self-synapse {i}");
                 prop_assert!(w.is_finite() && (0.0..=1.0 + 1e-12).contains(&w), "w_ee {w}");
             }
-            let floor = b.cfg.plasticity().istdp.as_ref().and_then(|r| r.floor);
+            // With a floor (D/H/V2) a weight that would reach ≤ 0 is set to the floor, so no E←I weight is
+            // ever 0; weights between 0 and the floor are legitimate (0.0015 − η = 0.0005 stays). With the
+            // package's rule a weight that reaches 0 is removed. Either way every stored weight is > 0.
             for (_, _, w) in b.net.w_ei.triplets() {
                 prop_assert!(w.is_finite() && w <= 1.0 + 1e-12 && w > 0.0, "w_ei {w}");
-                if let (Some(f), false) = (floor, sn.as_ref().is_some_and(|s| s.ei)) {
-                    prop_assert!(w >= f.min(ei_min0), "w_ei {w} below floor {f}");
-                }
             }
         }
     }
