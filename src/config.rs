@@ -64,8 +64,14 @@ pub enum Record {
 
 impl Record {
     /// Every series, in file order.
-    pub const ALL: [Record; 6] =
-        [Record::ERaster, Record::IRaster, Record::Recurrent, Record::Connections, Record::Rate, Record::ThresholdMean];
+    pub const ALL: [Record; 6] = [
+        Record::ERaster,
+        Record::IRaster,
+        Record::Recurrent,
+        Record::Connections,
+        Record::Rate,
+        Record::ThresholdMean,
+    ];
 
     /// The name used in configs and on the command line.
     pub fn name(self) -> &'static str {
@@ -171,11 +177,7 @@ pub enum ConfigError {
 
 /// Folds a multi-line parser message (TOML errors quote the offending line) into one line.
 fn one_line(msg: &str) -> String {
-    msg.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.contains('|'))
-        .collect::<Vec<_>>()
-        .join(": ")
+    msg.lines().map(str::trim).filter(|l| !l.is_empty() && !l.contains('|')).collect::<Vec<_>>().join(": ")
 }
 
 fn preset_list() -> String {
@@ -216,7 +218,8 @@ impl Config {
     /// Builds a config from TOML text: `preset = "NAME"` (default `sorn-py`) gives the base, every other
     /// key overrides it. Unknown keys are errors.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
-        let user: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Parse(one_line(&e.to_string())))?;
+        let user: toml::Table =
+            toml::from_str(text).map_err(|e| ConfigError::Parse(one_line(&e.to_string())))?;
         let base_name = match user.get("preset") {
             Some(toml::Value::String(s)) => s.clone(),
             Some(v) => return Err(ParamError::new("preset", v, "a preset name in quotes").into()),
@@ -258,7 +261,9 @@ fn to_table(c: &Config) -> Result<toml::Table, ConfigError> {
 }
 
 fn from_table(t: toml::Table) -> Result<Config, ConfigError> {
-    toml::Value::Table(t).try_into().map_err(|e: toml::de::Error| ConfigError::Parse(one_line(&e.to_string())))
+    toml::Value::Table(t)
+        .try_into()
+        .map_err(|e: toml::de::Error| ConfigError::Parse(one_line(&e.to_string())))
 }
 
 /// Maps the Python package's keyword names to config paths (SPEC §8.0).

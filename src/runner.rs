@@ -19,7 +19,9 @@ pub fn input_source(cfg: &CheckedConfig) -> Result<Box<dyn InputSource>, IoError
         InputSpec::None => Box::new(NoInput),
         InputSpec::UniformRandom => Box::new(UniformRandom),
         InputSpec::RandomSymbols => Box::new(RandomSymbols(cfg.network().input_dim())),
-        InputSpec::File { path } => Box::new(Matrix::new(read_input(path, cfg.network().input_dim())?, run.input_offset)),
+        InputSpec::File { path } => {
+            Box::new(Matrix::new(read_input(path, cfg.network().input_dim())?, run.input_offset))
+        }
     })
 }
 
@@ -30,14 +32,19 @@ pub fn read_input(path: &Path, nu: usize) -> Result<Vec<Vec<f64>>, IoError> {
     if rows != nu {
         return Err(IoError::format(
             path,
-            format!("input has shape {rows}×{cols}, expected nu × T with nu = {nu} (rows = input units, columns = steps)"),
+            format!(
+                "input has shape {rows}×{cols}, expected nu × T with nu = {nu} (rows = input units, columns = steps)"
+            ),
         ));
     }
     if cols == 0 {
         return Err(IoError::format(path, "input has no columns (T = 0)"));
     }
     if let Some(((r, c), v)) = m.indexed_iter().find(|(_, v)| !v.is_finite()) {
-        return Err(IoError::format(path, format!("input holds {v} at row {r}, column {c}: every value must be finite")));
+        return Err(IoError::format(
+            path,
+            format!("input holds {v} at row {r}, column {c}: every value must be finite"),
+        ));
     }
     Ok((0..cols).map(|t| m.column(t).to_vec()).collect())
 }
@@ -69,7 +76,9 @@ impl Streams {
             conn: on(Record::Connections)
                 .then(|| NpyStream::<i64>::create(&st.path(names::CONNECTIONS), Some(2)))
                 .transpose()?,
-            rate: on(Record::Rate).then(|| NpyStream::<f64>::create(&st.path(names::RATE), None)).transpose()?,
+            rate: on(Record::Rate)
+                .then(|| NpyStream::<f64>::create(&st.path(names::RATE), None))
+                .transpose()?,
             thr: on(Record::ThresholdMean)
                 .then(|| NpyStream::<f64>::create(&st.path(names::THRESHOLD_MEAN), None))
                 .transpose()?,

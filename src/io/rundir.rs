@@ -32,14 +32,18 @@ impl Staging {
     /// written; nothing is created at `target` until [`Staging::commit`].
     pub fn begin(target: &Path, force: bool) -> Result<Self, IoError> {
         if target.exists() && !force {
-            return Err(IoError::format(target, "already exists; choose another --out or pass --force to replace it"));
+            return Err(IoError::format(
+                target,
+                "already exists; choose another --out or pass --force to replace it",
+            ));
         }
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent).map_err(|e| IoError::fs(&parent, e))?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
+        let name =
+            target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(|e| IoError::fs(&staging, e))?;
@@ -62,7 +66,10 @@ impl Staging {
     pub fn commit(self) -> Result<PathBuf, IoError> {
         if self.target.exists() {
             if !self.force {
-                return Err(IoError::format(&self.target, "appeared while the run was writing; left untouched"));
+                return Err(IoError::format(
+                    &self.target,
+                    "appeared while the run was writing; left untouched",
+                ));
             }
             let old = self.staging.with_extension("old");
             std::fs::rename(&self.target, &old).map_err(|e| IoError::fs(&self.target, e))?;

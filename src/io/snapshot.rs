@@ -42,10 +42,14 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Sorn, IoError> {
     if version == 0 {
         return Err(IoError::format(path, "snapshot format version 0 does not exist: the file is corrupt"));
     }
-    let (sorn, used): (Sorn, usize) = bincode::serde::decode_from_slice(&bytes[12..], bincode::config::standard())
-        .map_err(|e| IoError::format(path, format!("truncated or corrupt snapshot: {e}")))?;
+    let (sorn, used): (Sorn, usize) =
+        bincode::serde::decode_from_slice(&bytes[12..], bincode::config::standard())
+            .map_err(|e| IoError::format(path, format!("truncated or corrupt snapshot: {e}")))?;
     if used != bytes.len() - 12 {
-        return Err(IoError::format(path, format!("corrupt snapshot: {} trailing bytes", bytes.len() - 12 - used)));
+        return Err(IoError::format(
+            path,
+            format!("corrupt snapshot: {} trailing bytes", bytes.len() - 12 - used),
+        ));
     }
     Ok(sorn)
 }

@@ -37,12 +37,14 @@ pub fn save(state: &NetworkState, path: &Path) -> Result<(), IoError> {
         npz.add_array(format!("{name}_indices"), &idx).map_err(err)?;
         let ptr: Array1<i64> = m.indptr.iter().map(|&p| p as i64).collect();
         npz.add_array(format!("{name}_indptr"), &ptr).map_err(err)?;
-        npz.add_array(format!("shape_{name}"), &Array1::from(vec![m.n_rows as i64, m.n_cols as i64])).map_err(err)?;
+        npz.add_array(format!("shape_{name}"), &Array1::from(vec![m.n_rows as i64, m.n_cols as i64]))
+            .map_err(err)?;
     }
     for (name, v) in [("t_e", &state.t_e), ("t_i", &state.t_i)] {
         npz.add_array(name, &Array1::from(v.clone())).map_err(err)?;
     }
-    for (name, v) in [("x", &state.x), ("x_prev", &state.x_prev), ("y", &state.y), ("y_prev", &state.y_prev)] {
+    for (name, v) in [("x", &state.x), ("x_prev", &state.x_prev), ("y", &state.y), ("y_prev", &state.y_prev)]
+    {
         npz.add_array(name, &Array1::from(v.clone())).map_err(err)?;
     }
     npz.finish().map_err(err)?;
@@ -85,7 +87,10 @@ impl Reader<'_> {
                 if f >= 0.0 && f.fract() == 0.0 && f < 4e9 {
                     Ok(f as usize)
                 } else {
-                    Err(IoError::format(self.path, format!("`{key}` must hold non-negative integers, found {f}")))
+                    Err(IoError::format(
+                        self.path,
+                        format!("`{key}` must hold non-negative integers, found {f}"),
+                    ))
                 }
             })
             .collect()
@@ -105,7 +110,10 @@ impl Reader<'_> {
     fn matrix(&mut self, name: &str) -> Result<CsrParts, IoError> {
         let shape = self.vec_index(&format!("shape_{name}"))?;
         if shape.len() != 2 {
-            return Err(IoError::format(self.path, format!("`shape_{name}` must have 2 entries, found {}", shape.len())));
+            return Err(IoError::format(
+                self.path,
+                format!("`shape_{name}` must have 2 entries, found {}", shape.len()),
+            ));
         }
         let parts = CsrParts {
             n_rows: shape[0],
@@ -129,7 +137,8 @@ fn to_1d(a: ArrayD<f64>, key: &str, path: &Path) -> Result<Vec<f64>, IoError> {
 /// Reads and validates a `state.npz` (shapes against the config happen when the network is built).
 pub fn load(path: &Path) -> Result<NetworkState, IoError> {
     let file = File::open(path).map_err(|e| IoError::fs(path, e))?;
-    let mut npz = NpzReader::new(file).map_err(|e| IoError::format(path, format!("not an npz archive: {e}")))?;
+    let mut npz =
+        NpzReader::new(file).map_err(|e| IoError::format(path, format!("not an npz archive: {e}")))?;
     let names = npz.names().map_err(|e| IoError::format(path, format!("unreadable npz archive: {e}")))?;
     let mut r = Reader { npz, names, path };
     let w_eu = if r.has("w_eu_data") { Some(r.matrix("w_eu")?) } else { None };
