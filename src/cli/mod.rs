@@ -25,6 +25,8 @@ enum Command {
     Resume(run::ResumeArgs),
     /// Statistics of a raster (T × N .npy) or of a run directory's e_raster.npy.
     Analyze(analyze::AnalyzeArgs),
+    /// Neuronal avalanches of an activity series, a raster or a run directory, with power-law fits (DP17).
+    Avalanches(analyze::AvalanchesArgs),
     /// Draw the standard figure set of a run directory, or one figure from a .npy file.
     Plot(plot::PlotArgs),
     /// Time plastic and frozen steps at several network sizes.
@@ -70,6 +72,7 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(a),
         Command::Resume(a) => run::resume(a),
         Command::Analyze(a) => analyze::run(a),
+        Command::Avalanches(a) => analyze::avalanches(a),
         Command::Plot(a) => plot::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Experiment(a) => experiment::run(a),

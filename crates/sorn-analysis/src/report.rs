@@ -83,8 +83,10 @@ pub fn raster_report(raster: ArrayView2<u8>) -> Result<RasterReport> {
         let (m, s) = stats::mean_std(&isis);
         (Some(m), Some(s / m))
     };
-    let fanos: Vec<f64> =
-        (0..n).filter_map(|i| stats::fanofactor(raster, i, FANO_WINDOW).ok()).map(|f| f.fano).collect();
+    let fanos: Vec<f64> = (0..n)
+        .filter_map(|i| stats::fanofactor_unchecked(raster, i, FANO_WINDOW).ok())
+        .map(|f| f.fano)
+        .collect();
     Ok(RasterReport {
         n_steps: t,
         n_neurons: n,

@@ -276,6 +276,16 @@ pub fn fanofactor(raster: ArrayView2<u8>, neuron: usize, window_len: usize) -> R
             expected: "a positive number of steps",
         });
     }
+    fanofactor_unchecked(raster, neuron, window_len)
+}
+
+/// [`fanofactor`] without re-validating the whole raster (for callers that validated it once and
+/// loop over neurons); `neuron` in range and `window_len > 0` are still required.
+pub(crate) fn fanofactor_unchecked(
+    raster: ArrayView2<u8>,
+    neuron: usize,
+    window_len: usize,
+) -> Result<FanoFactor> {
     let n_windows = raster.nrows() / window_len;
     if n_windows < 2 {
         return Err(AnalysisError::TooFewSamples { what: "Fano factor windows", needed: 2, got: n_windows });
