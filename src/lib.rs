@@ -18,6 +18,7 @@
 //! ```
 
 pub mod config;
+pub mod experiments;
 pub mod figures;
 pub mod input;
 pub mod io;
