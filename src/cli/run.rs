@@ -190,14 +190,14 @@ pub fn resume(a: ResumeArgs) -> CliResult {
     let default_name = format!(
         "{}-resumed-{}",
         a.dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
-        utc_stamp()
+        sorn::io::rundir::utc_stamp()
     );
     execute(sim, Some(&a.dir), &a.output, default_name)
 }
 
 fn default_out_name(cfg: &CheckedConfig) -> String {
     let c = cfg.config();
-    format!("{}-seed{}-{}", c.preset.as_deref().unwrap_or("custom"), c.seed, utc_stamp())
+    format!("{}-seed{}-{}", c.preset.as_deref().unwrap_or("custom"), c.seed, sorn::io::rundir::utc_stamp())
 }
 
 fn execute(mut sim: Sorn, from: Option<&Path>, out: &OutputArgs, default_name: String) -> CliResult {
@@ -242,21 +242,4 @@ fn print_summary(s: &Summary, dir: &Path) {
         s.mean_rate, s.connection_fraction_ee, s.connection_fraction_ei, s.mean_threshold
     );
     println!("outputs in {}: {}", dir.display(), s.outputs.join(", "));
-}
-
-/// `YYYYmmdd-HHMMSS` in UTC, without a date library.
-fn utc_stamp() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}{m:02}{d:02}-{:02}{:02}{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
 }

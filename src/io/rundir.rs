@@ -20,6 +20,23 @@ pub mod names {
     pub const PLOTS: &str = "plots";
 }
 
+/// The current UTC time as `YYYYmmdd-HHMMSS`, for default run-directory names (no date library needed).
+pub fn utc_stamp() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}{m:02}{d:02}-{:02}{:02}{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
 /// A run directory being written.
 pub struct Staging {
     target: PathBuf,
@@ -84,5 +101,17 @@ impl Staging {
     /// Removes the staging directory (after a failure).
     pub fn abort(self) {
         let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_stamp_has_the_documented_shape() {
+        let s = super::utc_stamp();
+        assert_eq!(s.len(), 15);
+        assert_eq!(&s[8..9], "-");
+        assert!(s.starts_with("20"), "{s}");
+        assert!(s.chars().filter(char::is_ascii_digit).count() == 14);
     }
 }
