@@ -1,42 +1,23 @@
 //! `sorn analyze` and `sorn avalanches` run as a user would: on a small run directory and on synthetic
 //! files, including every kind of bad input (exit code 2, one line naming the problem).
 
+mod common;
+
+use common::cli::{scratch, small_run, stderr, stdout};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
 fn sorn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sorn")).args(args).output().expect("the sorn binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::cli::sorn_in(args, None)
 }
 
 /// A scratch directory for this test binary, and a 3000-step run inside it (made once).
 fn work() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("sorn-cli-analysis-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let run = dir.join("run");
-        let o = sorn(&[
-            "run",
-            "--steps",
-            "3000",
-            "--seed",
-            "3",
-            "--out",
-            run.to_str().unwrap(),
-            "--no-plots",
-            "--quiet",
-        ]);
-        assert!(o.status.success(), "sorn run failed: {}", stderr(&o));
+        let dir = scratch("analysis");
+        small_run(&dir, 3);
         dir
     })
 }

@@ -1,36 +1,21 @@
 //! `sorn plot DIR` and `sorn plot KIND FILE -o OUT` run as a user would, on a small run directory.
 
+mod common;
+
+use common::cli::{scratch, small_run, stderr};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
 fn sorn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sorn")).args(args).output().expect("the sorn binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::cli::sorn_in(args, None)
 }
 
 fn work() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("sorn-cli-plot-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let run = dir.join("run");
-        let o = sorn(&[
-            "run",
-            "--steps",
-            "3000",
-            "--seed",
-            "5",
-            "--out",
-            run.to_str().unwrap(),
-            "--no-plots",
-            "--quiet",
-        ]);
-        assert!(o.status.success(), "sorn run failed: {}", stderr(&o));
+        let dir = scratch("plot");
+        small_run(&dir, 5);
         dir
     })
 }

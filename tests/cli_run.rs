@@ -1,25 +1,21 @@
 //! Integration tests of `sorn run` and `sorn resume`: outputs, bitwise reproduction and resume, the
 //! training phase from a trained network, state.npz interop, and every kind of bad input.
 
+mod common;
+
+use common::cli::scratch as tmp;
 use ndarray::{Array1, Array2};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sorn-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use std::process::Output;
 
 fn sorn(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sorn")).args(args).current_dir(cwd).output().expect("sorn runs")
+    common::cli::sorn_in(args, Some(cwd))
 }
 
 fn ok(args: &[&str], cwd: &Path) -> String {
     let o = sorn(args, cwd);
-    assert!(o.status.success(), "sorn {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    assert!(o.status.success(), "sorn {args:?} failed: {}", common::cli::stderr(&o));
+    common::cli::stdout(&o)
 }
 
 /// Asserts exit code 2, a one-line error containing `needle`, no panic, and no partial output left.

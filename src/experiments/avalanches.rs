@@ -277,18 +277,28 @@ pub fn run(p: &AvalancheParams) -> anyhow::Result<AvalancheResults> {
 
 /// Summary text.
 pub fn table(r: &AvalancheResults) -> String {
-    let mut s = format!(
+    let s = format!(
         "avalanches (delpapa2017, spontaneous): {} steps, last {} analysed, {} seed(s) pooled per size\n",
         r.params.steps,
         r.params.window,
         r.params.seeds.len()
     );
-    for c in &r.conditions {
+    s + &conditions_text(&r.conditions, true, r.wall_seconds)
+}
+
+/// One line per condition (with the verdict against DP17's loose exponent ranges when `judge`), then
+/// the wall time: the body of every avalanche experiment's table.
+pub(crate) fn conditions_text(conditions: &[Condition], judge: bool, wall_seconds: f64) -> String {
+    let mut s = String::new();
+    for c in conditions {
         s += &c.line();
-        s += if c.within_dp17_ranges() { "  [within DP17 ranges]\n" } else { "  [outside DP17 ranges]\n" };
+        s += match (judge, c.within_dp17_ranges()) {
+            (false, _) => "\n",
+            (true, true) => "  [within DP17 ranges]\n",
+            (true, false) => "  [outside DP17 ranges]\n",
+        };
     }
-    s += &format!("wall time {:.1} s\n", r.wall_seconds);
-    s
+    s + &format!("wall time {wall_seconds:.1} s\n")
 }
 
 /// Writes `results.json`, `table.txt`, per-size figures (`ne200_sizes.png`, …) and, for a size series,

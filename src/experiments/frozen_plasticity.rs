@@ -60,19 +60,14 @@ pub fn run(p: &FrozenParams) -> anyhow::Result<FrozenResults> {
 }
 
 pub fn table(r: &FrozenResults) -> String {
-    let mut s = format!(
+    let s = format!(
         "frozen plasticity: N_E {}, {} plastic steps, then {} steps each way, {} seed(s)\n",
         r.params.ne,
         r.params.steps_plastic,
         r.params.steps_continue,
         r.params.seeds.len()
     );
-    for c in &r.conditions {
-        s += &c.line();
-        s += "\n";
-    }
-    s += &format!("wall time {:.1} s\n", r.wall_seconds);
-    s
+    s + &crate::experiments::avalanches::conditions_text(&r.conditions, false, r.wall_seconds)
 }
 
 pub fn write(r: &FrozenResults, out: &Output) -> anyhow::Result<()> {

@@ -75,19 +75,14 @@ pub fn run(p: &NoiseParams) -> anyhow::Result<NoiseResults> {
 }
 
 pub fn table(r: &NoiseResults) -> String {
-    let mut s = format!(
+    let s = format!(
         "noise sweep: N_E {}, {} steps, last {} analysed, {} seed(s)\n",
         r.params.ne,
         r.params.steps,
         r.params.window,
         r.params.seeds.len()
     );
-    for c in &r.conditions {
-        s += &c.line();
-        s += if c.within_dp17_ranges() { "  [within DP17 ranges]\n" } else { "  [outside DP17 ranges]\n" };
-    }
-    s += &format!("wall time {:.1} s\n", r.wall_seconds);
-    s
+    s + &crate::experiments::avalanches::conditions_text(&r.conditions, true, r.wall_seconds)
 }
 
 pub fn write(r: &NoiseResults, out: &Output) -> anyhow::Result<()> {

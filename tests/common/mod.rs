@@ -5,6 +5,8 @@
 // The reference loops over indices on purpose: they mirror the sums of the equations.
 #![allow(clippy::needless_range_loop)]
 
+pub mod cli;
+
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use sorn::core::{InhibitionInput, Input, Network, Noise, SornRng};
