@@ -1,6 +1,6 @@
 //! A progress bar with steps/s on a terminal; silent otherwise.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 
 pub fn bar(total: u64, quiet: bool) -> ProgressBar {
@@ -8,9 +8,11 @@ pub fn bar(total: u64, quiet: bool) -> ProgressBar {
         return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     }
     let pb = ProgressBar::new(total);
-    pb.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} steps  {rate}  eta {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.0} steps/s", s.per_sec());
+        });
+    pb.set_style(style);
     pb
 }
