@@ -4,15 +4,17 @@
 Measures, in one run on this machine:
   (a) the Python package `sorn` 0.7.4 (PyPI) at N_E = 200 (a few hundred steps: it is very slow),
   (b) bench/numpy_sorn.py (vectorised NumPy, zheng2013 preset) at N_E = 200, 1000, 10000,
-  (c) the Rust `sorn` binary (`cargo run --release -- bench --sizes ... --json`) if that subcommand exists.
-Prints a markdown table and writes bench/results.json.
+  (c) the Rust `sorn` binary (`cargo run --release -- bench --sizes ... --json`) if that subcommand exists,
+      once per `--rust-threads` entry (default 1; e.g. `--rust-threads 1,2 --rust-sizes 200,1000,10000,100000`).
+Prints markdown tables (all implementations; Rust throughput and memory) and writes bench/results.json.
 
 Every measurement runs in its own subprocess.  NumPy measurements run with OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE removed from the environment (on some processors the workplace sets them for old
 OpenBLAS builds; they force a slower kernel on a current NumPy).  If they were set, N_E = 200 and 1000
 (dense) are also measured *with* them, for reference.
 
-Usage:  python bench/compare.py [--quick] [--skip-sorn] [--skip-rust] [--out bench/results.json]
+Usage:  python bench/compare.py [--quick] [--skip-sorn] [--skip-rust] [--rust-sizes 200,1000,10000]
+                               [--rust-threads 1,2] [--out bench/results.json]
 """
 from __future__ import annotations
 
@@ -217,6 +219,7 @@ def rust_has_bench_subcommand() -> tuple[bool, str]:
 def normalise_rust(obj) -> list[dict]:
     """Accept a list of records or {"results": [...]}; map common key spellings."""
     recs = obj.get("results", obj.get("sizes", [obj])) if isinstance(obj, dict) else obj
+    threads_all = obj.get("threads") if isinstance(obj, dict) else None
     out = []
     for r in recs:
         def g(*names):
@@ -224,8 +227,15 @@ def normalise_rust(obj) -> list[dict]:
                 if n in r:
                     return r[n]
             return None
+        label = "sorn (Rust)"
+        extra = [x for x in (r.get("preset"), r.get("variant")) if x]
+        threads = r.get("threads", threads_all)
+        if threads:
+            extra.append(f"{threads} thread" + ("s" if threads != 1 else ""))
+        if extra:
+            label += " (" + ", ".join(str(x) for x in extra) + ")"
         out.append({
-            "implementation": "sorn (Rust)" + (f" ({r['variant']})" if "variant" in r else ""),
+            "implementation": label,
             "n_e": g("n_e", "ne", "size", "n"),
             "us_per_plastic_step": g("us_per_plastic_step", "plastic_us_per_step", "plastic_us", "plastic"),
             "us_per_frozen_step": g("us_per_frozen_step", "frozen_us_per_step", "frozen_us", "frozen"),
@@ -234,13 +244,14 @@ def normalise_rust(obj) -> list[dict]:
     return out
 
 
-def run_rust(sizes: str, timeout: float) -> tuple[list[dict], str]:
+def run_rust(sizes: str, timeout: float, threads: int = 1) -> tuple[list[dict], str]:
     ok, why = rust_has_bench_subcommand()
     if not ok:
         return [], f"skipped: {why} (the Rust bench subcommand is not written yet)"
     if shutil.which("cargo") is None:
         return [], "skipped: cargo not found"
-    cmd = ["cargo", "run", "--release", "--quiet", "--", "bench", "--sizes", sizes, "--json"]
+    cmd = ["cargo", "run", "--release", "--quiet", "--bin", "sorn", "--", "bench", "--sizes", sizes,
+           "--threads", str(threads), "--json"]
     try:
         obj = run_json(cmd, env=dict(os.environ), cwd=REPO, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -248,6 +259,24 @@ def run_rust(sizes: str, timeout: float) -> tuple[list[dict], str]:
     except RuntimeError as e:
         return [], f"skipped: `{' '.join(cmd)}` did not produce usable JSON: {str(e)[:500]}"
     return normalise_rust(obj), f"ran `{' '.join(cmd)}` (found via {why})"
+
+
+def rust_table(rows) -> str:
+    """Throughput and memory of the Rust rows (fields of `sorn bench --json`)."""
+    lines = ["| implementation | N_E | synapses | plastic/frozen | plastic syn/s | frozen syn/s | "
+             "peak RSS MB | RSS B/synapse | build s |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        raw = r.get("raw") or {}
+        if "synapses" not in raw:
+            continue
+        pl, fr = r.get("us_per_plastic_step"), r.get("us_per_frozen_step")
+        lines.append(
+            f"| {r['implementation']} | {r['n_e']} | {raw['synapses']:,} | "
+            f"{fmt(pl / fr if pl and fr else None, 2)} | {raw.get('plastic_synapses_per_s', 0):.3g} | "
+            f"{raw.get('frozen_synapses_per_s', 0):.3g} | {fmt(raw.get('peak_rss_bytes', 0) / 1e6)} | "
+            f"{fmt(raw.get('bytes_per_synapse_peak_rss'))} | {fmt(raw.get('build_s'), 2)} |")
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,6 +304,9 @@ def main(argv=None):
     ap.add_argument("--skip-dense-10000", action="store_true",
                     help="skip the dense numpy variant at N_E = 10000 (needs ~3 GB, slow)")
     ap.add_argument("--rust-timeout", type=float, default=3600.0)
+    ap.add_argument("--rust-sizes", default="200,1000,10000",
+                    help="N_E values for `sorn bench` (sizes > 10000 use the `large` preset)")
+    ap.add_argument("--rust-threads", default="1", help="comma-separated thread counts, one Rust run each")
     ap.add_argument("--sorn-steps", type=int, default=300)
     ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
     # internal worker modes
@@ -387,15 +419,24 @@ def main(argv=None):
     if a.skip_rust:
         results["rust"] = "skipped (--skip-rust)"
     else:
-        print("\n[Rust] ...", flush=True)
-        rrows, msg = run_rust("200,1000,10000", a.rust_timeout)
-        results["rust"] = msg
-        rows.extend(rrows)
-        print(" ", msg)
+        msgs = []
+        for t in [int(x) for x in a.rust_threads.split(",") if x.strip()]:
+            print(f"\n[Rust] sizes {a.rust_sizes}, {t} thread(s) ...", flush=True)
+            rrows, msg = run_rust(a.rust_sizes, a.rust_timeout, t)
+            msgs.append(msg)
+            rows.extend(rrows)
+            for r in rrows:
+                print(f"  N_E={r['n_e']}: {r['us_per_plastic_step']:.2f} µs/plastic, "
+                      f"{r['us_per_frozen_step']:.2f} µs/frozen", flush=True)
+            print(" ", msg)
+        results["rust"] = "; ".join(msgs)
 
     results["machine"]["loadavg_end"] = loadavg()
     results["table_markdown"] = table(rows)
+    results["rust_table_markdown"] = rust_table(rows)
     print("\n" + results["table_markdown"])
+    if any("synapses" in (r.get("raw") or {}) for r in rows):
+        print("\n" + results["rust_table_markdown"])
     with open(a.out, "w") as f:
         json.dump(results, f, indent=2)
     print(f"\nwrote {os.path.relpath(a.out)}")

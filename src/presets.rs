@@ -19,6 +19,7 @@ pub const PRESETS: &[(&str, &str)] = &[
         "Zheng et al. 2013 (paper): all five rules, Gaussian noise σ² = 0.05, inhibition from x(t)",
     ),
     ("delpapa2017", "Del Papa et al. 2017 code (param_Zheng2013): fast inhibition, size-scaled batched SP"),
+    ("large", "zheng2013 rules for 10⁵–10⁶ units: fixed in-degrees 100 (E←E), 20 (E←I), 100 (I←E)"),
 ];
 
 /// The preset called `name`, if there is one.
@@ -28,6 +29,7 @@ pub fn preset(name: &str) -> Option<Config> {
         "lazar2009" => lazar2009(),
         "zheng2013" => zheng2013(),
         "delpapa2017" => delpapa2017(),
+        "large" => large(),
         _ => return None,
     };
     c.preset = Some(name.to_string());
@@ -176,5 +178,22 @@ pub fn delpapa2017() -> Config {
         batch: 11,
     });
     c.run = run(5_000_000, InputSpec::None);
+    c
+}
+
+/// Zheng et al. 2013's rules on a network sized for large-scale runs (N_E = 100 000 by default; set
+/// `network.ne` up to 10⁶ and more). Every matrix is sparse with a *fixed in-degree*, so the cost per unit
+/// does not grow with N_E: 100 E←E synapses per E unit, 20 E←I synapses per E unit, 100 I←E synapses per
+/// I unit (the paper's dense I←E and 20 % E←I would make the step O(N_E²)). Weights are U(0, 1) and
+/// normalised per row as in every preset. SP is *not* size-scaled: one growth attempt with probability 0.1
+/// per step for the whole network, as in the paper at N_E = 200 (DP17's N_E² scaling would mean one
+/// attempt every step from N_E ≈ 283 on); raise `plasticity.sp.prob` for more growth.
+pub fn large() -> Config {
+    let mut c = zheng2013();
+    c.network.ne = 100_000;
+    c.network.w_ee = Connectivity::FixedInDegree { k: 100 };
+    c.network.w_ei = Connectivity::FixedInDegree { k: 20 };
+    c.network.w_ie = Connectivity::FixedInDegree { k: 100 };
+    c.run = run(10_000, InputSpec::None);
     c
 }

@@ -127,9 +127,11 @@ impl Sorn {
     pub fn reconfigure_run(&mut self, cfg: &CheckedConfig) -> Result<(), String> {
         let (old, new) = (self.config.config(), cfg.config());
         if old.network != new.network || old.plasticity != new.plasticity || old.seed != new.seed {
-            return Err("only the run settings of a snapshot's config can change (network, plasticity and seed \
+            return Err(
+                "only the run settings of a snapshot's config can change (network, plasticity and seed \
                         are fixed)"
-                .into());
+                    .into(),
+            );
         }
         self.config = cfg.clone();
         self.phase = new.run.phase;
@@ -193,6 +195,7 @@ impl Sorn {
     /// How row kernels run; results are bitwise identical for every choice.
     pub fn set_parallelism(&mut self, par: Parallelism) {
         self.par = par;
+        self.network.set_parallelism(par);
     }
     /// Rules that are frozen right now (all of them in the training phase).
     pub fn frozen(&self) -> Freeze {

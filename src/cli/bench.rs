@@ -1,11 +1,232 @@
-//! `sorn bench`: being written (owned by the bench work).
+//! `sorn bench`: µs per plastic and per frozen step, synapses per second, peak memory.
+//!
+//! For every size the network is built from a preset (default: zheng2013 up to N_E = 10 000, `large`
+//! above), warmed up with plastic steps, then timed in chunks: the reported figure is the *best* chunk
+//! (the machine may be shared; the median chunk is reported too). Plastic steps run first, then the same
+//! network runs frozen (training phase: every rule off, noise on). Each size's network is dropped before
+//! the next is built, so the peak RSS (VmHWM) after a size is dominated by the largest network so far.
 
 use super::{CliResult, UserError};
 use clap::Args;
+use sorn::core::Parallelism;
+use sorn::prelude::*;
+use std::time::Instant;
 
 #[derive(Args)]
-pub struct BenchArgs {}
+pub struct BenchArgs {
+    /// Comma-separated numbers of excitatory units.
+    #[arg(long, default_value = "200,1000,10000", value_delimiter = ',')]
+    sizes: Vec<usize>,
+    /// Timed steps per phase (default: chosen per size, about 1–2 s of work).
+    #[arg(long)]
+    steps: Option<u64>,
+    /// Worker threads (results are identical for any number); 1 = sequential.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Preset to time (default: zheng2013 for N_E ≤ 10 000, large above).
+    #[arg(long)]
+    preset: Option<String>,
+    /// Plastic warm-up steps before timing (default: chosen per size).
+    #[arg(long)]
+    warmup: Option<u64>,
+    /// One JSON object on stdout instead of the table.
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn run(_: BenchArgs) -> CliResult {
-    Err(UserError("`sorn bench` is not built yet".into()))
+/// One measured size.
+struct Row {
+    preset: String,
+    ne: usize,
+    ni: usize,
+    synapses: usize,
+    synapses_ee: usize,
+    build_s: f64,
+    steps: u64,
+    plastic_us: f64,
+    plastic_us_median: f64,
+    frozen_us: f64,
+    frozen_us_median: f64,
+    rate: f64,
+    rss_peak: u64,
+    rss_after_build: u64,
+    weight_bytes: usize,
+}
+
+fn default_steps(synapses: usize) -> u64 {
+    // ~2·10⁷ synapse visits per phase, between 20 and 20 000 steps.
+    (2e8 / synapses.max(1) as f64).clamp(20.0, 20_000.0) as u64
+}
+
+/// A `/proc/self/status` field in bytes (Linux), 0 elsewhere.
+fn proc_status_bytes(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with(field)).and_then(|l| {
+                l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()).map(|kb| kb * 1024)
+            })
+        })
+        .unwrap_or(0)
+}
+
+/// Times `steps` steps in `chunks` equal chunks; returns (best, median) µs per step.
+fn time_chunks(sim: &mut Sorn, steps: u64, chunks: u64, act: &mut u64) -> (f64, f64) {
+    let per = steps.div_ceil(chunks).max(1);
+    let mut t = Vec::with_capacity(chunks as usize);
+    for _ in 0..chunks {
+        let t0 = Instant::now();
+        for _ in 0..per {
+            sim.step(sorn::core::Input::None);
+            *act += sim.network().x().count() as u64;
+        }
+        t.push(t0.elapsed().as_secs_f64() * 1e6 / per as f64);
+    }
+    t.sort_by(f64::total_cmp);
+    (t[0], t[t.len() / 2])
+}
+
+fn measure(preset: &str, ne: usize, a: &BenchArgs, par: Parallelism) -> Result<Row, UserError> {
+    let mut c = sorn::presets::preset(preset)
+        .ok_or_else(|| UserError(format!("unknown preset `{preset}` (see `sorn presets`)")))?;
+    c.network.ne = ne;
+    c.seed = 1;
+    c.run.input = sorn::InputSpec::None;
+    c.network.input = sorn::core::InputParams::None;
+    let cfg = c.check().map_err(|e| UserError(format!("N_E = {ne}: {e}")))?;
+    let t0 = Instant::now();
+    let mut sim = Sorn::new(&cfg);
+    let build_s = t0.elapsed().as_secs_f64();
+    let rss_after_build = proc_status_bytes("VmRSS:");
+    sim.set_parallelism(par);
+    let n = sim.network();
+    let synapses = n.w_ee.nnz() + n.w_ei.nnz() + n.w_ie.nnz();
+    let steps = a.steps.unwrap_or_else(|| default_steps(synapses));
+    let warmup = a.warmup.unwrap_or((steps / 2).clamp(20, 500));
+    sim.set_phase(Phase::Plasticity);
+    sim.set_freeze(sorn::plasticity::Freeze::NONE);
+    sim.run(warmup, &mut NoInput, &mut ());
+    let chunks = steps.clamp(1, 5);
+    let mut act = 0u64;
+    let (plastic_us, plastic_us_median) = time_chunks(&mut sim, steps, chunks, &mut act);
+    let timed = steps.div_ceil(chunks) * chunks;
+    let rate = act as f64 / (timed as f64 * ne as f64);
+    sim.set_phase(Phase::Training);
+    // Let the frozen network settle (push caches are built after a few unchanged steps).
+    sim.run(20, &mut NoInput, &mut ());
+    let (frozen_us, frozen_us_median) = time_chunks(&mut sim, steps, chunks, &mut 0);
+    let n = sim.network();
+    let weight_bytes = n.w_ee.heap_bytes() + n.w_ei.heap_bytes() + n.w_ie.heap_bytes();
+    Ok(Row {
+        preset: preset.to_string(),
+        ne,
+        ni: n.ni(),
+        synapses: n.w_ee.nnz() + n.w_ei.nnz() + n.w_ie.nnz(),
+        synapses_ee: n.w_ee.nnz(),
+        build_s,
+        steps,
+        plastic_us,
+        plastic_us_median,
+        frozen_us,
+        frozen_us_median,
+        rate,
+        rss_peak: proc_status_bytes("VmHWM:"),
+        rss_after_build,
+        weight_bytes,
+    })
+}
+
+pub fn run(a: BenchArgs) -> CliResult {
+    if a.threads == 0 {
+        return Err(UserError("--threads must be at least 1".into()));
+    }
+    if a.sizes.is_empty() || a.sizes.contains(&0) {
+        return Err(UserError("--sizes needs positive numbers of excitatory units, e.g. 200,1000".into()));
+    }
+    if a.steps == Some(0) {
+        return Err(UserError("--steps must be at least 1".into()));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads)
+        .build()
+        .map_err(|e| UserError(format!("thread pool: {e}")))?;
+    let par = if a.threads > 1 { Parallelism::rayon() } else { Parallelism::Sequential };
+    let mut rows = Vec::new();
+    for &ne in &a.sizes {
+        let preset = a.preset.clone().unwrap_or_else(|| (if ne > 10_000 { "large" } else { "zheng2013" }).into());
+        if !a.json {
+            eprintln!("N_E = {ne} ({preset}, {} thread(s)) …", a.threads);
+        }
+        let row = pool.install(|| measure(&preset, ne, &a, par))?;
+        if !a.json {
+            print_row(&row, rows.is_empty());
+        }
+        rows.push(row);
+    }
+    if a.json {
+        println!("{}", json(&rows, a.threads));
+    }
+    Ok(())
+}
+
+fn print_row(r: &Row, header: bool) {
+    if header {
+        println!(
+            "{:>9} {:>11} {:>12} {:>12} {:>8} {:>14} {:>14} {:>10} {:>9} {:>8}",
+            "N_E",
+            "synapses",
+            "µs/plastic",
+            "µs/frozen",
+            "ratio",
+            "syn/s plastic",
+            "syn/s frozen",
+            "peak RSS",
+            "B/syn",
+            "build s"
+        );
+    }
+    println!(
+        "{:>9} {:>11} {:>12.2} {:>12.2} {:>8.2} {:>14.3e} {:>14.3e} {:>8.1}MB {:>9.1} {:>8.2}",
+        r.ne,
+        r.synapses,
+        r.plastic_us,
+        r.frozen_us,
+        r.plastic_us / r.frozen_us,
+        r.synapses as f64 / (r.plastic_us * 1e-6),
+        r.synapses as f64 / (r.frozen_us * 1e-6),
+        r.rss_peak as f64 / 1e6,
+        r.rss_peak as f64 / r.synapses as f64,
+        r.build_s
+    );
+}
+
+fn json(rows: &[Row], threads: usize) -> String {
+    let results: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "preset": r.preset,
+                "n_e": r.ne,
+                "n_i": r.ni,
+                "synapses": r.synapses,
+                "synapses_ee": r.synapses_ee,
+                "threads": threads,
+                "build_s": r.build_s,
+                "steps": r.steps,
+                "us_per_plastic_step": r.plastic_us,
+                "us_per_plastic_step_median_chunk": r.plastic_us_median,
+                "us_per_frozen_step": r.frozen_us,
+                "us_per_frozen_step_median_chunk": r.frozen_us_median,
+                "plastic_synapses_per_s": r.synapses as f64 / (r.plastic_us * 1e-6),
+                "frozen_synapses_per_s": r.synapses as f64 / (r.frozen_us * 1e-6),
+                "mean_rate_timed": r.rate,
+                "peak_rss_bytes": r.rss_peak,
+                "rss_after_build_bytes": r.rss_after_build,
+                "bytes_per_synapse_peak_rss": r.rss_peak as f64 / r.synapses as f64,
+                "weight_bytes": r.weight_bytes,
+                "weight_bytes_per_synapse": r.weight_bytes as f64 / r.synapses as f64,
+            })
+        })
+        .collect();
+    serde_json::json!({ "implementation": "sorn (Rust)", "threads": threads, "results": results }).to_string()
 }

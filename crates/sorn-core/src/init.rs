@@ -67,31 +67,56 @@ pub fn wiring(
     n_pre: usize,
     no_self: bool,
 ) -> Vec<Vec<u32>> {
+    let (indptr, indices) = wiring_csr(rng, c, n_post, n_pre, no_self);
+    indptr.windows(2).map(|w| indices[w[0]..w[1]].to_vec()).collect()
+}
+
+/// [`wiring`] in compressed-row form (`indptr`, `indices`), with the same draws from `rng`; no per-row
+/// lists are kept, so networks with 10⁸ synapses build without the overhead of 10⁶ small vectors.
+pub fn wiring_csr(
+    rng: &mut SornRng,
+    c: &Connectivity,
+    n_post: usize,
+    n_pre: usize,
+    no_self: bool,
+) -> (Vec<usize>, Vec<u32>) {
     let excl = |i: usize| if no_self { Some(i) } else { None };
     let avail = n_pre - usize::from(no_self);
+    let mut indptr = Vec::with_capacity(n_post + 1);
+    indptr.push(0);
+    let mut indices: Vec<u32> = Vec::new();
+    let mut push_row = |indices: &mut Vec<u32>, row: &[u32]| {
+        indices.extend_from_slice(row);
+        indptr.push(indices.len());
+    };
     match *c {
-        Connectivity::Full => (0..n_post)
-            .map(|i| (0..n_pre as u32).filter(|&j| excl(i) != Some(j as usize)).collect())
-            .collect(),
+        Connectivity::Full => {
+            indices.reserve(n_post * avail);
+            for i in 0..n_post {
+                let row: Vec<u32> = (0..n_pre as u32).filter(|&j| excl(i) != Some(j as usize)).collect();
+                push_row(&mut indices, &row);
+            }
+        }
         Connectivity::Bernoulli { lambda } => {
             let p = (lambda / n_pre as f64).min(1.0);
-            (0..n_post)
-                .map(|i| {
-                    loop {
-                        let row = bernoulli_row(rng, n_pre, p, excl(i));
-                        if !row.is_empty() {
-                            break row;
-                        }
+            indices.reserve((n_post as f64 * lambda * 1.05) as usize);
+            for i in 0..n_post {
+                let row = loop {
+                    let row = bernoulli_row(rng, n_pre, p, excl(i));
+                    if !row.is_empty() {
+                        break row;
                     }
-                })
-                .collect()
+                };
+                push_row(&mut indices, &row);
+            }
         }
-        Connectivity::InDegreeNormal { lambda } => (0..n_post)
-            .map(|i| {
+        Connectivity::InDegreeNormal { lambda } => {
+            indices.reserve((n_post as f64 * lambda) as usize + n_post);
+            for i in 0..n_post {
                 let k = normal_count(rng, lambda, avail);
-                partners(rng, n_pre, excl(i), k)
-            })
-            .collect(),
+                push_row(&mut indices, &partners(rng, n_pre, excl(i), k));
+            }
+        }
         Connectivity::OutDegreeNormal { lambda } => {
             let mut rows = vec![Vec::new(); n_post];
             for j in 0..n_pre {
@@ -108,31 +133,37 @@ pub fn wiring(
                 }
                 r.sort_unstable();
             }
-            rows
+            for r in &rows {
+                push_row(&mut indices, r);
+            }
         }
         Connectivity::Binomial { lambda } => {
             let bin = Binomial::new(n_pre as u64, (lambda / n_pre as f64).min(1.0));
-            (0..n_post)
-                .map(|i| {
-                    let mut k = 0;
-                    if let Ok(b) = &bin {
-                        while k == 0 {
-                            k = b.sample(rng) as usize;
-                        }
+            for i in 0..n_post {
+                let mut k = 0;
+                if let Ok(b) = &bin {
+                    while k == 0 {
+                        k = b.sample(rng) as usize;
                     }
-                    if no_self {
-                        k = k.saturating_sub(1).max(1);
-                    }
-                    partners(rng, n_pre, excl(i), k)
-                })
-                .collect()
+                }
+                if no_self {
+                    k = k.saturating_sub(1).max(1);
+                }
+                push_row(&mut indices, &partners(rng, n_pre, excl(i), k));
+            }
         }
-        Connectivity::FixedInDegree { k } => (0..n_post).map(|i| partners(rng, n_pre, excl(i), k)).collect(),
+        Connectivity::FixedInDegree { k } => {
+            indices.reserve(n_post * k.min(avail));
+            for i in 0..n_post {
+                push_row(&mut indices, &partners(rng, n_pre, excl(i), k));
+            }
+        }
     }
+    (indptr, indices)
 }
 
 /// A wired matrix with weights U(0, 1), each row normalised to sum 1 (SPEC §3.2; the scale of the draw
-/// is irrelevant after normalisation).
+/// is irrelevant after normalisation). All partners are drawn first, then all weights, row by row.
 pub fn weights(
     rng: &mut SornRng,
     c: &Connectivity,
@@ -140,15 +171,21 @@ pub fn weights(
     n_pre: usize,
     no_self: bool,
 ) -> SparseWeights {
-    let rows = wiring(rng, c, n_post, n_pre, no_self)
-        .into_iter()
-        .map(|r| {
-            let w: Vec<f64> = r.iter().map(|_| rng.random::<f64>()).collect();
-            let s: f64 = w.iter().sum();
-            r.into_iter().zip(w).map(|(j, v)| (j, if s > 0.0 { v / s } else { v })).collect()
-        })
-        .collect();
-    SparseWeights::from_rows(n_post, n_pre, rows)
+    let (indptr, indices) = wiring_csr(rng, c, n_post, n_pre, no_self);
+    let mut data = vec![0.0f64; indices.len()];
+    for w in indptr.windows(2) {
+        let row = &mut data[w[0]..w[1]];
+        for v in row.iter_mut() {
+            *v = rng.random::<f64>();
+        }
+        let s: f64 = row.iter().sum();
+        if s > 0.0 {
+            for v in row.iter_mut() {
+                *v /= s;
+            }
+        }
+    }
+    SparseWeights::from_csr(n_post, n_pre, &indptr, &indices, &data)
 }
 
 /// Binary input pools W^EU (N_E × symbols): column `s` marks the units of symbol `s`.

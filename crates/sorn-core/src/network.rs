@@ -8,13 +8,14 @@
 //! y(t+1)   = Θ( W^IE x̃ − T^I + ξ^I ),  x̃ = x(t) (paper, package) or x(t+1) (D fast_inhibit, V2)
 //! ```
 //!
-//! Θ is `≥ 0` (D, H, V2) or `> 0` (the package), see [`ThresholdRule`]. The step allocates nothing: all
+//! Θ is `≥ 0` (D, H, V2) or `> 0` (the package), see [`ThresholdRule`](crate::params::ThresholdRule). The step allocates nothing: all
 //! buffers are created with the network. Its cost is proportional to the synapses leaving active units.
 //! Plasticity is not part of this crate; `sorn-plasticity` reads x(t), x(t+1), y(t), y(t+1) from here.
 
 use crate::error::CoreError;
 use crate::init;
-use crate::params::{CheckedNetworkParams, InhibitionInput, InputParams, Noise, ThresholdRule};
+use crate::parallel::Parallelism;
+use crate::params::{CheckedNetworkParams, InhibitionInput, InputParams, Noise};
 use crate::rng::SornRng;
 use crate::sparse::{CsrParts, SparseWeights};
 use rand::RngExt;
@@ -46,8 +47,14 @@ impl Spikes {
         s
     }
     fn reindex(&mut self) {
-        self.active.clear();
-        self.active.extend(self.bits.iter().enumerate().filter(|(_, b)| **b != 0).map(|(i, _)| i as u32));
+        let n_units = self.bits.len();
+        self.active.resize(n_units, 0);
+        let mut n = 0;
+        for (i, &b) in self.bits.iter().enumerate() {
+            self.active[n.min(n_units - 1)] = i as u32;
+            n += usize::from(b != 0);
+        }
+        self.active.truncate(n);
     }
     /// One byte per unit, 1 = spike.
     pub fn bits(&self) -> &[u8] {
@@ -113,6 +120,10 @@ pub struct Network {
     /// Θ(R_x) of the last step.
     r_spikes: Spikes,
     scratch: Scratch,
+    /// How the drive is pushed (not part of the state: results are the same for every choice).
+    par: Parallelism,
+    /// Per matrix (ee, ei, ie, eu): the generation last seen and for how many steps it has not changed.
+    cache_seen: [(u64, u32); 4],
 }
 
 /// Everything of a network that changes while it runs, in plain serialisable form (no parameters):
@@ -177,6 +188,8 @@ impl Network {
             r: vec![0.0; ne],
             r_spikes: Spikes::new(vec![0; ne]),
             scratch: Scratch::default(),
+            par: Parallelism::Sequential,
+            cache_seen: [(u64::MAX, 0); 4],
         };
         n.ensure_scratch();
         n
@@ -351,12 +364,54 @@ impl Network {
         }
     }
 
+    /// How the drive is computed: with [`Parallelism::Rayon`] the rows of large matrices are split into
+    /// blocks pushed in parallel. Results are bitwise identical for every choice.
+    pub fn set_parallelism(&mut self, par: Parallelism) {
+        self.par = par;
+    }
+
+    /// The parallelism set with [`Self::set_parallelism`].
+    pub fn parallelism(&self) -> Parallelism {
+        self.par
+    }
+
+    /// Keeps the push caches (column-ordered value copies, see [`SparseWeights::build_push_cache`]): always
+    /// for the fixed W^IE and W^EU, and for W^EE / W^EI once they have not changed for
+    /// [`CACHE_AFTER_STEPS`] steps (frozen plasticity), if they are not too large.
+    fn refresh_push_caches(&mut self) {
+        fn keep(w: &mut SparseWeights, seen: &mut (u64, u32), after: u32, max_nnz: usize) {
+            if w.has_push_cache() {
+                return;
+            }
+            if w.generation() == seen.0 {
+                seen.1 = seen.1.saturating_add(1);
+            } else {
+                *seen = (w.generation(), 0);
+            }
+            if seen.1 >= after && w.nnz() <= max_nnz {
+                w.build_push_cache();
+                seen.0 = w.generation();
+            }
+        }
+        keep(&mut self.w_ie, &mut self.cache_seen[2], 0, usize::MAX);
+        keep(&mut self.w_ee, &mut self.cache_seen[0], CACHE_AFTER_STEPS, CACHE_MAX_NNZ);
+        keep(&mut self.w_ei, &mut self.cache_seen[1], CACHE_AFTER_STEPS, CACHE_MAX_NNZ);
+        if let Some(w) = &mut self.w_eu {
+            keep(w, &mut self.cache_seen[3], 0, usize::MAX);
+        }
+    }
+
     /// Advances the state by one step (SPEC §1). Never fails: inputs are validated where they enter the
     /// program. A raw input longer than `nu` is cut, a shorter one drives fewer units; a symbol outside
     /// the alphabet drives nothing (the D/H `_` symbol).
+    ///
+    /// Cost: O(N) for the noise and the thresholds, plus the synapses leaving the active units. Nothing
+    /// is allocated (after the first step, which may build push caches).
     pub fn step(&mut self, input: Input<'_>, noise_rng: &mut SornRng) {
         self.ensure_scratch();
+        self.refresh_push_caches();
         let rule = self.params.threshold_rule;
+        let par = self.par;
         std::mem::swap(&mut self.x_prev, &mut self.x);
         std::mem::swap(&mut self.y_prev, &mut self.y);
         let sc = &mut self.scratch;
@@ -364,24 +419,39 @@ impl Network {
 
         sc.drive_ee.fill(0.0);
         sc.drive_ei.fill(0.0);
-        self.w_ee.push_add(self.x_prev.active(), &mut sc.drive_ee);
-        self.w_ei.push_add(self.y_prev.active(), &mut sc.drive_ei);
-        for i in 0..self.r.len() {
-            self.r[i] = sc.drive_ee[i] - sc.drive_ei[i] - self.t_e[i] + sc.noise_e[i];
+        self.w_ee.push_add_par(self.x_prev.active(), &mut sc.drive_ee, par);
+        self.w_ei.push_add_par(self.y_prev.active(), &mut sc.drive_ei, par);
+        // R_x, Θ(R_x) and x(t+1) without input in one pass.
+        let rs = &mut self.r_spikes;
+        let ne = self.r.len();
+        rs.active.resize(ne, 0);
+        let mut n = 0;
+        {
+            let (ee, ei, te, xi) = (&sc.drive_ee[..ne], &sc.drive_ei[..ne], &self.t_e[..ne], &sc.noise_e[..ne]);
+            let (r_out, bits, act) = (&mut self.r[..ne], &mut rs.bits[..ne], &mut rs.active[..ne]);
+            for i in 0..ne {
+                let r = ee[i] - ei[i] - te[i] + xi[i];
+                r_out[i] = r;
+                let f = rule.fires(r);
+                bits[i] = u8::from(f);
+                // Branch-free compaction: always write, advance only on a spike (n ≤ i < ne).
+                act[n.min(ne - 1)] = i as u32;
+                n += usize::from(f);
+            }
         }
-        threshold_into(&self.r, rule, &mut self.r_spikes);
+        rs.active.truncate(n);
+        self.x.bits.copy_from_slice(&rs.bits);
+        self.x.active.clone_from(&rs.active);
 
         // x(t+1): the drive plus the input of this step.
         let x_bits = &mut self.x.bits;
-        for (b, &r) in x_bits.iter_mut().zip(&self.r) {
-            *b = u8::from(rule.fires(r));
-        }
-        match input {
-            Input::None => {}
+        let changed = match input {
+            Input::None => false,
             Input::Raw(v) => {
                 for (i, &u) in v.iter().enumerate().take(x_bits.len()) {
                     x_bits[i] = u8::from(rule.fires(self.r[i] + u));
                 }
+                true
             }
             Input::Symbol(s) => {
                 if let (Some(w_eu), InputParams::Pools { gain, .. }) = (&self.w_eu, &self.params.input)
@@ -392,10 +462,15 @@ impl Network {
                         let i = i as usize;
                         x_bits[i] = u8::from(rule.fires(self.r[i] + gain * w_eu.value_at(slot)));
                     }
+                    true
+                } else {
+                    false
                 }
             }
+        };
+        if changed {
+            self.x.reindex();
         }
-        self.x.reindex();
 
         // y(t+1) from x(t) or x(t+1).
         let x_used = match self.params.inhibition_from {
@@ -403,20 +478,29 @@ impl Network {
             InhibitionInput::New => &self.x,
         };
         sc.drive_i.fill(0.0);
-        self.w_ie.push_add(x_used.active(), &mut sc.drive_i);
-        for (k, b) in self.y.bits.iter_mut().enumerate() {
-            *b = u8::from(rule.fires(sc.drive_i[k] - self.t_i[k] + sc.noise_i[k]));
+        self.w_ie.push_add_par(x_used.active(), &mut sc.drive_i, par);
+        let y = &mut self.y;
+        let ni = y.bits.len();
+        y.active.resize(ni, 0);
+        let mut n = 0;
+        {
+            let (di, ti, xi) = (&sc.drive_i[..ni], &self.t_i[..ni], &sc.noise_i[..ni]);
+            let (bits, act) = (&mut y.bits[..ni], &mut y.active[..ni]);
+            for k in 0..ni {
+                let f = rule.fires(di[k] - ti[k] + xi[k]);
+                bits[k] = u8::from(f);
+                act[n.min(ni - 1)] = k as u32;
+                n += usize::from(f);
+            }
         }
-        self.y.reindex();
+        y.active.truncate(n);
     }
 }
 
-fn threshold_into(z: &[f64], rule: ThresholdRule, out: &mut Spikes) {
-    for (b, &v) in out.bits.iter_mut().zip(z) {
-        *b = u8::from(rule.fires(v));
-    }
-    out.reindex();
-}
+/// Steps without any change before W^EE / W^EI get a push cache.
+pub const CACHE_AFTER_STEPS: u32 = 16;
+/// Largest W^EE / W^EI (stored synapses) that gets a push cache while frozen (8 bytes per synapse).
+pub const CACHE_MAX_NNZ: usize = 1 << 22;
 
 /// Fills the noise buffers: all excitatory units first, then all inhibitory ones, from one stream.
 fn draw_noise(noise: &Noise, rng: &mut SornRng, e: &mut [f64], i: &mut [f64]) {

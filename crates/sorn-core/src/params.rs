@@ -228,7 +228,7 @@ impl NetworkParams {
             return Err(ParamError::new("network.ne", self.ne, format!("an integer in [2, {MAX_UNITS}]")));
         }
         let ni = self.ni.unwrap_or(self.ne / 5);
-        if ni < 1 || ni > MAX_UNITS {
+        if !(1..=MAX_UNITS).contains(&ni) {
             return Err(ParamError::new(
                 "network.ni",
                 ni,

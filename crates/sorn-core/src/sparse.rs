@@ -21,7 +21,21 @@ use serde::{Deserialize, Serialize};
 /// Minimum slack slots reserved per row and per column when a matrix is (re)built.
 const MIN_SLACK: usize = 4;
 
+/// Slack reserved behind a row or column of `len` synapses: at least [`MIN_SLACK`], else 1/16 of the length.
+#[inline]
+fn slack(len: usize) -> usize {
+    MIN_SLACK.max(len / 16)
+}
+
+/// Value arrays above this many slots are not expected to stay in cache: the gather in [`SparseWeights::push_add`]
+/// then prefetches ahead.
+const PREFETCH_MIN_SLOTS: usize = 1 << 17;
+
 /// A sparse weight matrix `W[post, pre]` with O(1) synapse insertion and removal.
+///
+/// Memory: 20 bytes per synapse slot (`cols` u32 + `vals` f64 on the row side, `col_rows` u32 + `col_slot`
+/// u32 on the column side) plus 1/16 slack, and 8 more per slot while a push cache exists (see
+/// [`Self::build_push_cache`]).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(from = "CsrParts", into = "CsrParts")]
 pub struct SparseWeights {
@@ -31,13 +45,18 @@ pub struct SparseWeights {
     row_len: Vec<u32>,
     cols: Vec<u32>,
     vals: Vec<f64>,
-    /// For each value slot, its position in the column arrays.
-    slot_colpos: Vec<u32>,
     col_start: Vec<usize>,
     col_len: Vec<u32>,
     col_rows: Vec<u32>,
     col_slot: Vec<u32>,
     nnz: usize,
+    /// Column-ordered copy of `vals` (`col_vals[q] = vals[col_slot[q]]`), valid while `cache_valid`.
+    col_vals: Vec<f64>,
+    cache_valid: bool,
+    /// Every column holds all rows `0..n_rows` in order (a full matrix): the push is a dense vector add.
+    dense_cols: bool,
+    /// Incremented by every method that can change a value or the structure.
+    generation: u64,
 }
 
 /// Plain compressed-row form, used for serialisation: the column index is derived data and is rebuilt.
@@ -54,13 +73,7 @@ pub struct CsrParts {
 
 impl From<CsrParts> for SparseWeights {
     fn from(p: CsrParts) -> Self {
-        let rows = (0..p.n_rows)
-            .map(|i| {
-                let r = p.indptr[i]..p.indptr[i + 1];
-                p.indices[r.clone()].iter().copied().zip(p.data[r].iter().copied()).collect()
-            })
-            .collect();
-        SparseWeights::from_rows(p.n_rows, p.n_cols, rows)
+        SparseWeights::from_csr(p.n_rows, p.n_cols, &p.indptr, &p.indices, &p.data)
     }
 }
 
@@ -84,6 +97,26 @@ impl SparseWeights {
     /// check with [`CsrParts::validate`] first.
     pub fn from_rows(n_rows: usize, n_cols: usize, rows: Vec<Vec<(u32, f64)>>) -> Self {
         assert_eq!(rows.len(), n_rows, "one entry list per row");
+        let nnz = rows.iter().map(Vec::len).sum();
+        let mut indptr = Vec::with_capacity(n_rows + 1);
+        let mut indices = Vec::with_capacity(nnz);
+        let mut data = Vec::with_capacity(nnz);
+        indptr.push(0);
+        for r in &rows {
+            indices.extend(r.iter().map(|e| e.0));
+            data.extend(r.iter().map(|e| e.1));
+            indptr.push(indices.len());
+        }
+        Self::from_csr(n_rows, n_cols, &indptr, &indices, &data)
+    }
+
+    /// Builds a matrix from compressed-row arrays (`indptr` of length `n_rows + 1`), rows kept in the
+    /// given order. O(nnz) without per-row allocation: the way large networks are built.
+    ///
+    /// Panics like [`Self::from_rows`].
+    pub fn from_csr(n_rows: usize, n_cols: usize, indptr: &[usize], indices: &[u32], data: &[f64]) -> Self {
+        assert_eq!(indptr.len(), n_rows + 1, "indptr needs n_rows + 1 entries");
+        assert!(indices.len() == data.len() && indptr[n_rows] == indices.len(), "inconsistent CSR arrays");
         let mut w = SparseWeights {
             n_rows,
             n_cols,
@@ -91,84 +124,156 @@ impl SparseWeights {
             row_len: Vec::new(),
             cols: Vec::new(),
             vals: Vec::new(),
-            slot_colpos: Vec::new(),
             col_start: Vec::new(),
             col_len: Vec::new(),
             col_rows: Vec::new(),
             col_slot: Vec::new(),
             nnz: 0,
+            col_vals: Vec::new(),
+            cache_valid: false,
+            dense_cols: false,
+            generation: 0,
         };
-        w.rebuild(rows);
+        w.rebuild(indptr, indices, data, None);
         w
     }
 
     /// An `n_rows × n_cols` matrix without synapses.
     pub fn empty(n_rows: usize, n_cols: usize) -> Self {
-        Self::from_rows(n_rows, n_cols, vec![Vec::new(); n_rows])
+        Self::from_csr(n_rows, n_cols, &vec![0; n_rows + 1], &[], &[])
     }
 
-    fn rebuild(&mut self, rows: Vec<Vec<(u32, f64)>>) {
-        let slack = |len: usize| MIN_SLACK.max(len / 4);
-        self.row_start.clear();
-        self.row_start.push(0);
-        self.row_len.clear();
-        for r in &rows {
-            let start = *self.row_start.last().unwrap_or(&0);
-            self.row_start.push(start + r.len() + slack(r.len()));
-            self.row_len.push(r.len() as u32);
+    /// Lays the matrix out anew from CSR arrays; `extra = Some((post, pre, w))` appends one synapse to row
+    /// `post` (used when a row or column ran out of slack).
+    fn rebuild(&mut self, indptr: &[usize], indices: &[u32], data: &[f64], extra: Option<(usize, u32, f64)>) {
+        let n_rows = self.n_rows;
+        let len_of = |i: usize| indptr[i + 1] - indptr[i] + usize::from(extra.is_some_and(|e| e.0 == i));
+        let mut row_start = Vec::with_capacity(n_rows + 1);
+        let mut row_len = Vec::with_capacity(n_rows);
+        row_start.push(0usize);
+        for i in 0..n_rows {
+            let l = len_of(i);
+            row_start.push(row_start[i] + l + slack(l));
+            row_len.push(l as u32);
         }
-        let cap = *self.row_start.last().unwrap_or(&0);
+        let cap = row_start[n_rows];
         assert!(cap < u32::MAX as usize, "more than 2^32 synapse slots are not supported");
-        self.cols = vec![0; cap];
-        self.vals = vec![0.0; cap];
-        self.slot_colpos = vec![u32::MAX; cap];
-        let mut col_count = vec![0usize; self.n_cols];
-        self.nnz = 0;
-        for (i, r) in rows.iter().enumerate() {
-            let s0 = self.row_start[i];
-            for (k, &(j, v)) in r.iter().enumerate() {
-                assert!((j as usize) < self.n_cols, "presynaptic index {j} out of range");
-                self.cols[s0 + k] = j;
-                self.vals[s0 + k] = v;
-                col_count[j as usize] += 1;
+        // Zeroed allocations: slack pages that are never written stay out of the resident set.
+        let mut cols = vec![0u32; cap];
+        let mut vals = vec![0.0f64; cap];
+        let mut col_count = vec![0u32; self.n_cols];
+        let mut last_row = vec![u32::MAX; self.n_cols];
+        for i in 0..n_rows {
+            let (a, b) = (indptr[i], indptr[i + 1]);
+            let s0 = row_start[i];
+            cols[s0..s0 + b - a].copy_from_slice(&indices[a..b]);
+            vals[s0..s0 + b - a].copy_from_slice(&data[a..b]);
+            if let Some((p, j, v)) = extra
+                && p == i
+            {
+                cols[s0 + b - a] = j;
+                vals[s0 + b - a] = v;
             }
-            self.nnz += r.len();
-        }
-        self.col_start.clear();
-        self.col_start.push(0);
-        for &c in &col_count {
-            let start = *self.col_start.last().unwrap_or(&0);
-            self.col_start.push(start + c + slack(c));
-        }
-        let ccap = *self.col_start.last().unwrap_or(&0);
-        self.col_rows = vec![0; ccap];
-        self.col_slot = vec![0; ccap];
-        self.col_len = vec![0; self.n_cols];
-        for i in 0..self.n_rows {
-            for s in self.row_start[i]..self.row_start[i] + self.row_len[i] as usize {
-                let j = self.cols[s] as usize;
-                let q = self.col_start[j] + self.col_len[j] as usize;
-                self.col_rows[q] = i as u32;
-                self.col_slot[q] = s as u32;
-                self.slot_colpos[s] = q as u32;
-                self.col_len[j] += 1;
+            for &j in &cols[s0..s0 + row_len[i] as usize] {
+                let ju = j as usize;
+                assert!(ju < self.n_cols, "presynaptic index {j} out of range");
+                assert!(last_row[ju] != i as u32, "duplicate synapse in row {i}");
+                last_row[ju] = i as u32;
+                col_count[ju] += 1;
             }
         }
-        for i in 0..self.n_rows {
-            let (c, _) = self.row(i);
-            let mut seen: Vec<u32> = c.to_vec();
-            seen.sort_unstable();
-            assert!(seen.windows(2).all(|w| w[0] != w[1]), "duplicate synapse in row {i}");
+        drop(last_row);
+        let mut col_start = Vec::with_capacity(self.n_cols + 1);
+        col_start.push(0usize);
+        for (j, &c) in col_count.iter().enumerate() {
+            col_start.push(col_start[j] + c as usize + slack(c as usize));
+        }
+        let ccap = col_start[self.n_cols];
+        assert!(ccap < u32::MAX as usize, "more than 2^32 synapse slots are not supported");
+        let mut col_rows = vec![0u32; ccap];
+        let mut col_slot = vec![0u32; ccap];
+        let mut col_len = col_count;
+        col_len.fill(0);
+        for i in 0..n_rows {
+            let s0 = row_start[i];
+            for (s, &j) in (s0..).zip(&cols[s0..s0 + row_len[i] as usize]) {
+                let j = j as usize;
+                let q = col_start[j] + col_len[j] as usize;
+                col_rows[q] = i as u32;
+                col_slot[q] = s as u32;
+                col_len[j] += 1;
+            }
+        }
+        self.nnz = row_len.iter().map(|&l| l as usize).sum();
+        self.row_start = row_start;
+        self.row_len = row_len;
+        self.cols = cols;
+        self.vals = vals;
+        self.col_start = col_start;
+        self.col_len = col_len;
+        self.col_rows = col_rows;
+        self.col_slot = col_slot;
+        let had_cache = !self.col_vals.is_empty();
+        self.col_vals = Vec::new();
+        self.touch();
+        if had_cache {
+            self.build_push_cache();
         }
     }
 
-    fn rows_vec(&self) -> Vec<Vec<(u32, f64)>> {
-        (0..self.n_rows)
-            .map(|i| {
-                let (c, v) = self.row(i);
-                c.iter().copied().zip(v.iter().copied()).collect()
-            })
-            .collect()
+    /// Marks the values as changed: the push cache is stale.
+    #[inline]
+    fn touch(&mut self) {
+        self.cache_valid = false;
+        self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// A counter that changes whenever a value or the structure may have changed (any `&mut` method).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Whether [`Self::push_add`] currently reads the column-ordered value copy.
+    pub fn has_push_cache(&self) -> bool {
+        self.cache_valid
+    }
+
+    /// Builds (or refreshes) a column-ordered copy of the values, so that [`Self::push_add`] streams
+    /// contiguous memory instead of gathering from the rows; for a full matrix the push becomes a dense
+    /// vector add. Costs 8 bytes per slot and O(nnz); any change of a value drops it (the memory is kept
+    /// for the next build). Worth it for matrices that do not change: W^IE, and every matrix while the
+    /// plasticity is frozen.
+    pub fn build_push_cache(&mut self) {
+        if self.col_vals.len() != self.col_rows.len() {
+            self.col_vals = vec![0.0; self.col_rows.len()];
+        }
+        let mut dense = self.n_rows > 0;
+        for j in 0..self.n_cols {
+            let (s, e) = (self.col_start[j], self.col_start[j] + self.col_len[j] as usize);
+            for q in s..e {
+                self.col_vals[q] = self.vals[self.col_slot[q] as usize];
+            }
+            dense = dense
+                && e - s == self.n_rows
+                && self.col_rows[s..e].iter().enumerate().all(|(k, &i)| i as usize == k);
+        }
+        self.dense_cols = dense;
+        self.cache_valid = true;
+    }
+
+    /// Drops the push cache and its memory.
+    pub fn drop_push_cache(&mut self) {
+        self.cache_valid = false;
+        self.col_vals = Vec::new();
+    }
+
+    /// Bytes held by this matrix's arrays (capacity, including slack and the push cache).
+    pub fn heap_bytes(&self) -> usize {
+        self.row_start.capacity() * 8
+            + self.col_start.capacity() * 8
+            + (self.row_len.capacity() + self.col_len.capacity()) * 4
+            + (self.cols.capacity() + self.col_rows.capacity() + self.col_slot.capacity()) * 4
+            + (self.vals.capacity() + self.col_vals.capacity()) * 8
     }
 
     /// Number of postsynaptic units (rows).
@@ -187,6 +292,7 @@ impl SparseWeights {
     }
 
     /// Number of synapses with a weight > 0: the "connection count" of the papers and the package.
+    /// O(nnz): meant for recorders, not for the step.
     pub fn count_positive(&self) -> usize {
         (0..self.n_rows).map(|i| self.row(i).1.iter().filter(|&&v| v > 0.0).count()).sum()
     }
@@ -202,6 +308,7 @@ impl SparseWeights {
     /// Presynaptic indices and mutable weights of row `i` (values only; the structure cannot change).
     #[inline]
     pub fn row_mut(&mut self, i: usize) -> (&[u32], &mut [f64]) {
+        self.touch();
         let s = self.row_start[i];
         let e = s + self.row_len[i] as usize;
         (&self.cols[s..e], &mut self.vals[s..e])
@@ -230,12 +337,14 @@ impl SparseWeights {
     /// Mutable access to the weight in value slot `slot`.
     #[inline]
     pub fn value_at_mut(&mut self, slot: u32) -> &mut f64 {
+        self.touch();
         &mut self.vals[slot as usize]
     }
 
     /// Calls `f(post, &mut weight)` for every outgoing synapse of presynaptic unit `j` (values only).
     #[inline]
     pub fn update_column(&mut self, j: usize, mut f: impl FnMut(u32, &mut f64)) {
+        self.touch();
         let s = self.col_start[j];
         let e = s + self.col_len[j] as usize;
         for q in s..e {
@@ -259,11 +368,78 @@ impl SparseWeights {
     /// `active` must be sorted increasingly for the bitwise equality with a dense dot product.
     #[inline]
     pub fn push_add(&self, active: &[u32], out: &mut [f64]) {
+        self.push_rows(active, 0, out);
+    }
+
+    /// [`Self::push_add`], with the rows split into contiguous blocks that run in parallel when `par` asks
+    /// for it. Every row still receives its additions in increasing presynaptic order, so the result is
+    /// bitwise the same for any thread count.
+    pub fn push_add_par(&self, active: &[u32], out: &mut [f64], par: crate::Parallelism) {
+        let threads = rayon::current_num_threads();
+        match par {
+            crate::Parallelism::Rayon { min_rows }
+                if threads > 1 && out.len() >= 2 * min_rows.max(1) && out.len() >= 4096 =>
+            {
+                use rayon::prelude::*;
+                let block = out.len().div_ceil(threads).max(min_rows.max(1));
+                out.par_chunks_mut(block)
+                    .enumerate()
+                    .for_each(|(b, chunk)| self.push_rows(active, b * block, chunk));
+            }
+            _ => self.push_rows(active, 0, out),
+        }
+    }
+
+    /// The push restricted to rows `lo .. lo + out.len()` (`out[k]` is row `lo + k`).
+    fn push_rows(&self, active: &[u32], lo: usize, out: &mut [f64]) {
+        let hi = (lo + out.len()).min(self.n_rows);
+        let full = lo == 0 && out.len() >= self.n_rows;
+        if self.cache_valid && self.dense_cols {
+            for &j in active {
+                let s = self.col_start[j as usize];
+                let col = &self.col_vals[s + lo..s + hi];
+                for (o, &w) in out.iter_mut().zip(col) {
+                    *o += w;
+                }
+            }
+            return;
+        }
+        let vals: &[f64] = if self.cache_valid { &self.col_vals } else { &self.vals };
+        let direct = self.cache_valid;
+        let prefetch = !direct && self.vals.len() >= PREFETCH_MIN_SLOTS;
         for &j in active {
             let s = self.col_start[j as usize];
             let e = s + self.col_len[j as usize] as usize;
-            for q in s..e {
-                out[self.col_rows[q] as usize] += self.vals[self.col_slot[q] as usize];
+            let rows = &self.col_rows[s..e];
+            if direct {
+                let v = &vals[s..e];
+                if full {
+                    for (&i, &w) in rows.iter().zip(v) {
+                        out[i as usize] += w;
+                    }
+                } else {
+                    for (&i, &w) in rows.iter().zip(v) {
+                        let k = (i as usize).wrapping_sub(lo);
+                        if k < out.len() {
+                            out[k] += w;
+                        }
+                    }
+                }
+            } else {
+                let slots = &self.col_slot[s..e];
+                const AHEAD: usize = 12;
+                for (k, (&i, &slot)) in rows.iter().zip(slots).enumerate() {
+                    let r = (i as usize).wrapping_sub(lo);
+                    if prefetch
+                        && let Some(&next) = slots.get(k + AHEAD)
+                        && (rows[k + AHEAD] as usize).wrapping_sub(lo) < out.len()
+                    {
+                        prefetch_read(&vals[next as usize]);
+                    }
+                    if r < out.len() {
+                        out[r] += vals[slot as usize];
+                    }
+                }
             }
         }
     }
@@ -278,6 +454,7 @@ impl SparseWeights {
     /// slack (amortised, rare).
     pub fn insert(&mut self, post: usize, pre: usize, w: f64) {
         assert!(post < self.n_rows && pre < self.n_cols, "synapse ({post}, {pre}) out of range");
+        self.touch();
         if let Some(s) = self.find(post, pre) {
             self.vals[s as usize] = w;
             return;
@@ -285,16 +462,14 @@ impl SparseWeights {
         let row_full = self.row_start[post] + self.row_len[post] as usize == self.row_start[post + 1];
         let col_full = self.col_start[pre] + self.col_len[pre] as usize == self.col_start[pre + 1];
         if row_full || col_full {
-            let mut rows = self.rows_vec();
-            rows[post].push((pre as u32, w));
-            self.rebuild(rows);
+            let p = self.to_parts();
+            self.rebuild(&p.indptr, &p.indices, &p.data, Some((post, pre as u32, w)));
             return;
         }
         let s = self.row_start[post] + self.row_len[post] as usize;
         let q = self.col_start[pre] + self.col_len[pre] as usize;
         self.cols[s] = pre as u32;
         self.vals[s] = w;
-        self.slot_colpos[s] = q as u32;
         self.col_rows[q] = post as u32;
         self.col_slot[q] = s as u32;
         self.row_len[post] += 1;
@@ -302,32 +477,43 @@ impl SparseWeights {
         self.nnz += 1;
     }
 
+    /// Position in the column arrays of the synapse in value slot `s` (a scan of its column: removals
+    /// are rare, and not storing this back-pointer saves 4 bytes per synapse).
+    fn col_pos(&self, s: usize) -> usize {
+        let j = self.cols[s] as usize;
+        let c0 = self.col_start[j];
+        let k = self.col_slot[c0..c0 + self.col_len[j] as usize]
+            .iter()
+            .position(|&x| x as usize == s)
+            .expect("column index out of sync with the rows");
+        c0 + k
+    }
+
     /// Removes the synapse in value slot `slot` of row `post`. The last synapse of the row moves into the
     /// freed slot.
     pub fn remove(&mut self, post: usize, slot: u32) {
+        self.touch();
         let s = slot as usize;
         let row_end = self.row_start[post] + self.row_len[post] as usize;
         assert!(s >= self.row_start[post] && s < row_end, "slot {s} is not a synapse of row {post}");
         // Column side: move the column's last entry into this synapse's column position.
         let j = self.cols[s] as usize;
-        let q = self.slot_colpos[s] as usize;
+        let q = self.col_pos(s);
         let q_last = self.col_start[j] + self.col_len[j] as usize - 1;
         if q != q_last {
             self.col_rows[q] = self.col_rows[q_last];
             self.col_slot[q] = self.col_slot[q_last];
-            self.slot_colpos[self.col_slot[q] as usize] = q as u32;
         }
         self.col_len[j] -= 1;
         // Row side: move the row's last synapse into slot s.
         let s_last = row_end - 1;
         if s != s_last {
+            let q_moved = self.col_pos(s_last);
             self.cols[s] = self.cols[s_last];
             self.vals[s] = self.vals[s_last];
-            self.slot_colpos[s] = self.slot_colpos[s_last];
-            self.col_slot[self.slot_colpos[s] as usize] = s as u32;
+            self.col_slot[q_moved] = s as u32;
         }
         self.vals[s_last] = 0.0;
-        self.slot_colpos[s_last] = u32::MAX;
         self.row_len[post] -= 1;
         self.nnz -= 1;
     }
@@ -354,6 +540,7 @@ impl SparseWeights {
         F: Fn(usize, &[u32], &mut [f64]) + Sync + Send,
     {
         debug_assert!(rows.windows(2).all(|w| w[0] < w[1]), "rows must be strictly increasing");
+        self.touch();
         let vals = SharedSlice(self.vals.as_mut_ptr(), self.vals.len());
         let cols = &self.cols;
         let starts = &self.row_start;
@@ -370,14 +557,42 @@ impl SparseWeights {
         crate::parallel::for_each(rows, par, body);
     }
 
+    /// Like [`Self::for_rows_mut`], for rows given with the flag bit [`ROW_FLAG`] clear; when `f` returns
+    /// true the bit is set in `rows[k]`, so that a sequential pass afterwards (e.g. pruning) visits only the
+    /// flagged rows. Needs no buffer besides `rows` itself.
+    pub fn for_rows_mut_flag<F>(&mut self, rows: &mut [u32], par: crate::Parallelism, f: F)
+    where
+        F: Fn(usize, &[u32], &mut [f64]) -> bool + Sync + Send,
+    {
+        debug_assert!(rows.windows(2).all(|w| w[0] < w[1]), "rows must be strictly increasing");
+        debug_assert!(rows.iter().all(|&r| r & ROW_FLAG == 0));
+        self.touch();
+        let vals = SharedSlice(self.vals.as_mut_ptr(), self.vals.len());
+        let cols = &self.cols;
+        let starts = &self.row_start;
+        let lens = &self.row_len;
+        crate::parallel::for_each_mut(rows, par, |_, r| {
+            let i = *r as usize;
+            let s = starts[i];
+            let e = s + lens[i] as usize;
+            // SAFETY: as in `for_rows_mut`: distinct rows own disjoint slot ranges.
+            let v = unsafe { vals.slice_mut(s, e) };
+            if f(i, &cols[s..e], v) {
+                *r |= ROW_FLAG;
+            }
+        });
+    }
+
     /// All synapses as `(post, pre, weight)`, rows in order, columns sorted.
     pub fn triplets(&self) -> Vec<(usize, usize, f64)> {
         let mut out = Vec::with_capacity(self.nnz);
+        let mut r: Vec<(u32, f64)> = Vec::new();
         for i in 0..self.n_rows {
             let (c, v) = self.row(i);
-            let mut r: Vec<(u32, f64)> = c.iter().copied().zip(v.iter().copied()).collect();
+            r.clear();
+            r.extend(c.iter().copied().zip(v.iter().copied()));
             r.sort_by_key(|e| e.0);
-            out.extend(r.into_iter().map(|(j, w)| (i, j as usize, w)));
+            out.extend(r.iter().map(|&(j, w)| (i, j as usize, w)));
         }
         out
     }
@@ -422,6 +637,21 @@ impl SparseWeights {
         let rows = csr.outer_iterator().map(|r| r.iter().map(|(j, &w)| (j as u32, w)).collect()).collect();
         Self::from_rows(n_rows, n_cols, rows)
     }
+}
+
+/// The flag bit [`SparseWeights::for_rows_mut_flag`] sets in a row index (row indices stay below 2^31).
+pub const ROW_FLAG: u32 = 1 << 31;
+
+/// Hints the CPU to fetch the cache line of `v` (no effect on results).
+#[inline(always)]
+fn prefetch_read(v: &f64) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; it never faults, even on invalid addresses, and `v` is valid anyway.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((v as *const f64).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = v;
 }
 
 impl CsrParts {

@@ -46,21 +46,30 @@ impl IstdpParams {
 pub fn apply(p: &IstdpParams, net: PlasticParts<'_>, dirty: &mut RowSet, prune_rows: &mut Vec<u32>) -> usize {
     let x = net.x.bits();
     let gain = 1.0 + 1.0 / p.mu;
+    // The two possible changes, for a silent and for a firing E unit (same arithmetic as
+    // −η·(1 − x·gain) evaluated per synapse).
+    let dw = [-p.eta * (1.0 - 0.0 * gain), -p.eta * (1.0 - 1.0 * gain)];
+    let upper = p.upper;
     prune_rows.clear();
     for &k in net.y_prev.active() {
-        net.w_ei.update_column(k as usize, |i, w| {
-            let dw = -p.eta * (1.0 - f64::from(x[i as usize]) * gain);
-            let v = *w + dw;
-            *w = match p.floor {
-                Some(f) if v <= 0.0 => f,
-                Some(_) => v.min(p.upper),
-                None => v.clamp(0.0, p.upper),
-            };
-            if *w <= 0.0 {
-                prune_rows.push(i);
-            }
-            dirty.insert(i);
-        });
+        match p.floor {
+            Some(f) => net.w_ei.update_column(k as usize, |i, w| {
+                let v = *w + dw[usize::from(x[i as usize] != 0)];
+                *w = if v <= 0.0 { f } else { v.min(upper) };
+                if *w <= 0.0 {
+                    prune_rows.push(i);
+                }
+                dirty.insert(i);
+            }),
+            None => net.w_ei.update_column(k as usize, |i, w| {
+                let v = *w + dw[usize::from(x[i as usize] != 0)];
+                *w = v.clamp(0.0, upper);
+                if *w <= 0.0 {
+                    prune_rows.push(i);
+                }
+                dirty.insert(i);
+            }),
+        }
     }
     let mut pruned = 0;
     prune_rows.sort_unstable();

@@ -4,26 +4,37 @@ use serde::{Deserialize, Serialize};
 
 /// Rows changed since they were last normalised. Serialised with the network state, because which rows
 /// SN will rescale next is part of the dynamics (bitwise resume).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct RowSet {
     member: Vec<bool>,
     rows: Vec<u32>,
+    /// `rows` is known to be increasing (derived; a deserialised set is sorted when drained).
+    #[serde(skip)]
+    sorted: bool,
+}
+
+impl PartialEq for RowSet {
+    /// Same members in the same pending order (the `sorted` hint is ignored).
+    fn eq(&self, other: &Self) -> bool {
+        self.member == other.member && self.rows == other.rows
+    }
 }
 
 impl RowSet {
     /// An empty set over `n` rows.
     pub fn new(n: usize) -> Self {
-        RowSet { member: vec![false; n], rows: Vec::with_capacity(n) }
+        RowSet { member: vec![false; n], rows: Vec::with_capacity(n), sorted: true }
     }
     /// A set holding every row in `0..n`.
     pub fn full(n: usize) -> Self {
-        RowSet { member: vec![true; n], rows: (0..n as u32).collect() }
+        RowSet { member: vec![true; n], rows: (0..n as u32).collect(), sorted: true }
     }
     /// Adds row `i`.
     #[inline]
     pub fn insert(&mut self, i: u32) {
         if !self.member[i as usize] {
             self.member[i as usize] = true;
+            self.sorted &= self.rows.last().is_none_or(|&l| l < i);
             self.rows.push(i);
         }
     }
@@ -41,12 +52,21 @@ impl RowSet {
     }
     /// Sorts the rows, hands them to `f`, and empties the set.
     pub fn drain_sorted(&mut self, f: impl FnOnce(&[u32])) {
-        self.rows.sort_unstable();
+        if self.sorted {
+            // Already increasing (e.g. STDP's sorted union): nothing to do.
+        } else if self.rows.len() * 16 > self.member.len() {
+            // Dense set: reading the membership flags in order is cheaper than sorting.
+            self.rows.clear();
+            self.rows.extend(self.member.iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| i as u32));
+        } else {
+            self.rows.sort_unstable();
+        }
         f(&self.rows);
         for &i in &self.rows {
             self.member[i as usize] = false;
         }
         self.rows.clear();
+        self.sorted = true;
     }
 }
 

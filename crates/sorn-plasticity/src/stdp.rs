@@ -17,6 +17,7 @@
 use crate::rowset::{RowSet, sorted_union};
 use serde::{Deserialize, Serialize};
 use sorn_core::error::{ParamError, check_range};
+use sorn_core::sparse::ROW_FLAG;
 use sorn_core::{Parallelism, PlasticParts};
 
 /// STDP parameters.
@@ -59,25 +60,32 @@ pub fn apply(
     let (x_prev, x) = (net.x_prev.bits(), net.x.bits());
     let eta = p.eta;
     let upper = p.upper.unwrap_or(f64::INFINITY);
-    net.w_ee.for_rows_mut(rows, par, |i, cols, vals| {
+    let do_prune = p.prune_below.is_some();
+    let eps = p.prune_below.unwrap_or(0.0);
+    // One pass per row: update, and flag the row when it holds a weight to prune (changed this step or
+    // not, exactly as a separate pruning pass over the visited rows would find).
+    net.w_ee.for_rows_mut_flag(rows, par, |i, cols, vals| {
         let post_new = i32::from(x[i]);
         let post_old = i32::from(x_prev[i]);
+        let mut prune = false;
         for (w, &j) in vals.iter_mut().zip(cols) {
             let j = j as usize;
             let d = post_new * i32::from(x_prev[j]) - post_old * i32::from(x[j]);
-            if d != 0 {
-                *w = (*w + eta * f64::from(d)).max(0.0).min(upper);
-            }
+            // Branch-free: the new value is computed always and kept only where d ≠ 0.
+            let v = (*w + eta * f64::from(d)).max(0.0).min(upper);
+            let v = if d != 0 { v } else { *w };
+            *w = v;
+            prune |= v <= 0.0 || v < eps;
         }
+        do_prune && prune
     });
     let mut pruned = 0;
-    if let Some(eps) = p.prune_below {
-        for &i in rows.iter() {
-            pruned += net.w_ee.prune_row(i as usize, |w| w <= 0.0 || w < eps);
+    for r in rows.iter_mut() {
+        if *r & ROW_FLAG != 0 {
+            *r &= !ROW_FLAG;
+            pruned += net.w_ee.prune_row(*r as usize, |w| w <= 0.0 || w < eps);
         }
-    }
-    for &i in rows.iter() {
-        dirty.insert(i);
+        dirty.insert(*r);
     }
     pruned
 }
