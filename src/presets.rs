@@ -47,6 +47,19 @@ fn run(steps: u64, input: InputSpec) -> RunParams {
     }
 }
 
+/// Structural plasticity as in Zheng et al. 2013 and the package: one attempt with probability 0.1 per
+/// step, a new synapse of weight 0.001 at a uniformly chosen unconnected pair, inserted at once.
+fn sp_zheng() -> SpParams {
+    SpParams {
+        prob: 0.1,
+        size_scaled: false,
+        init_weight: 0.001,
+        max_tries: None,
+        on_exhausted: Exhausted::Skip,
+        batch: 1,
+    }
+}
+
 /// The package's defaults (SPEC §1.2, §4.1) without its NaN bugs: zero-sum rows are skipped by SN.
 /// h_IP = 2·nu/N_E = 0.1 as the package derives it; T^E clipped to [te_min, te_max] = [0, 1].
 pub fn sorn_py() -> Config {
@@ -75,14 +88,7 @@ pub fn sorn_py() -> Config {
             ip: Some(IpParams { eta: 0.01, h_ip: 2.0 * nu as f64 / ne as f64, bounds: Some([0.0, 1.0]) }),
             sn: Some(SnParams { ee: true, ei: true }),
             istdp: Some(IstdpParams { eta: 0.001, mu: 0.1, floor: None, upper: 1.0 }),
-            sp: Some(SpParams {
-                prob: 0.1,
-                size_scaled: false,
-                init_weight: 0.001,
-                max_tries: None,
-                on_exhausted: Exhausted::Skip,
-                batch: 1,
-            }),
+            sp: Some(sp_zheng()),
         },
         run: run(10_000, InputSpec::UniformRandom),
     }
@@ -148,14 +154,7 @@ pub fn zheng2013() -> Config {
             ip: Some(IpParams { eta: 0.01, h_ip: 0.1, bounds: None }),
             sn: Some(SnParams { ee: true, ei: false }),
             istdp: Some(IstdpParams { eta: 0.001, mu: 0.1, floor: Some(0.001), upper: 1.0 }),
-            sp: Some(SpParams {
-                prob: 0.1,
-                size_scaled: false,
-                init_weight: 0.001,
-                max_tries: None,
-                on_exhausted: Exhausted::Skip,
-                batch: 1,
-            }),
+            sp: Some(sp_zheng()),
         },
         run: run(100_000, InputSpec::None),
     }

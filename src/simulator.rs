@@ -141,16 +141,13 @@ impl Sorn {
 
     /// Replaces the membrane noise from the next step on, e.g. `Noise::None` for the readout phases of
     /// DP17's counting task and frozen-plasticity experiment, which switch noise off after the plastic
-    /// phase (SPEC §5.2, §5.6). Weights, thresholds, states, plasticity state and random streams carry
-    /// over unchanged (the network is rebuilt from its state, O(synapses)); only `recurrent_drive()`
-    /// and `recurrent_spikes()` read as zero until the next step. The config reports the new noise.
+    /// phase (SPEC §5.2, §5.6). Everything else (weights, thresholds, states, plasticity state, random
+    /// streams, parallelism) carries over; the config reports the new noise.
     pub fn set_noise(&mut self, noise: sorn_core::Noise) -> Result<(), crate::ConfigError> {
         let mut cfg = self.config.config().clone();
-        cfg.network.noise = noise;
+        cfg.network.noise = noise.clone();
         let checked = cfg.check()?;
-        let network = Network::from_state(checked.network().clone(), self.network.to_state())
-            .map_err(|e| crate::ConfigError::Parse(format!("set_noise: {e}")))?;
-        self.network = network;
+        self.network.set_noise(noise)?;
         self.config = checked;
         Ok(())
     }

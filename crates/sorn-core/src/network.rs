@@ -314,6 +314,15 @@ impl Network {
         }
     }
 
+    /// Replaces the membrane noise from the next step on (e.g. none for a readout phase), keeping weights,
+    /// thresholds and states. The new value is validated like any parameter.
+    pub fn set_noise(&mut self, noise: crate::params::Noise) -> Result<(), crate::error::ParamError> {
+        let mut p: crate::params::NetworkParams = self.params.clone().into();
+        p.noise = noise;
+        self.params = p.check()?;
+        Ok(())
+    }
+
     /// The checked parameters the network was built with.
     pub fn params(&self) -> &CheckedNetworkParams {
         &self.params
@@ -427,7 +436,8 @@ impl Network {
         rs.active.resize(ne, 0);
         let mut n = 0;
         {
-            let (ee, ei, te, xi) = (&sc.drive_ee[..ne], &sc.drive_ei[..ne], &self.t_e[..ne], &sc.noise_e[..ne]);
+            let (ee, ei, te, xi) =
+                (&sc.drive_ee[..ne], &sc.drive_ei[..ne], &self.t_e[..ne], &sc.noise_e[..ne]);
             let (r_out, bits, act) = (&mut self.r[..ne], &mut rs.bits[..ne], &mut rs.active[..ne]);
             for i in 0..ne {
                 let r = ee[i] - ei[i] - te[i] + xi[i];
