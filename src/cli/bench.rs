@@ -153,7 +153,8 @@ pub fn run(a: BenchArgs) -> CliResult {
     let par = if a.threads > 1 { Parallelism::rayon() } else { Parallelism::Sequential };
     let mut rows = Vec::new();
     for &ne in &a.sizes {
-        let preset = a.preset.clone().unwrap_or_else(|| (if ne > 10_000 { "large" } else { "zheng2013" }).into());
+        let preset =
+            a.preset.clone().unwrap_or_else(|| (if ne > 10_000 { "large" } else { "zheng2013" }).into());
         if !a.json {
             eprintln!("N_E = {ne} ({preset}, {} thread(s)) …", a.threads);
         }
