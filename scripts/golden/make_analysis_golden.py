@@ -20,19 +20,7 @@ import powerlaw  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "crates", "sorn-analysis", "tests", "fixtures")
-os.makedirs(OUT, exist_ok=True)
-
-
-def dump(name, obj):
-    path = os.path.join(OUT, name)
-    with open(path, "w") as f:
-        json.dump(obj, f, separators=(",", ":"))
-    print(f"wrote {path} ({os.path.getsize(path)} bytes)")
-
-
-def fl(x):
-    return None if x is None else float(x)
+from golden_common import d_avalanches, dump, fit_record, fl  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------
@@ -41,40 +29,6 @@ def discrete_pl_sample(rng, alpha, xmin, n):
     # Clauset et al. (2009) approximate discrete generator
     r = rng.random(n)
     return np.floor((xmin - 0.5) * (1 - r) ** (-1 / (alpha - 1)) + 0.5).astype(np.int64)
-
-
-def fit_record(data, xmin, xmax, dists=("truncated_power_law", "exponential", "lognormal")):
-    fit = powerlaw.Fit(data, discrete=True, xmin=xmin, xmax=xmax, verbose=0)
-    pl = fit.power_law
-    rec = {
-        "xmin": fl(fit.xmin),
-        "xmax": fl(xmax),
-        "n": int(len(fit.data)),
-        "alpha": float(pl.alpha),
-        "standard_err": float(pl.standard_err),
-        "ks_d": float(pl.D),
-        "pl_loglikelihood": float(pl.loglikelihood) if hasattr(pl, "loglikelihood") else float(np.sum(pl.loglikelihoods(fit.data))),
-    }
-    if "truncated_power_law" in dists:
-        t = fit.truncated_power_law
-        rec["tpl_alpha"] = float(t.alpha)
-        rec["tpl_lambda"] = float(t.Lambda)
-        rec["tpl_loglikelihood"] = float(np.sum(t.loglikelihoods(fit.data)))
-    if "exponential" in dists:
-        e = fit.exponential
-        rec["exp_lambda"] = float(e.Lambda)
-        rec["exp_loglikelihood"] = float(np.sum(e.loglikelihoods(fit.data)))
-    if "lognormal" in dists:
-        ln = fit.lognormal
-        rec["ln_mu"] = float(ln.mu)
-        rec["ln_sigma"] = float(ln.sigma)
-        rec["ln_loglikelihood"] = float(np.sum(ln.loglikelihoods(fit.data)))
-    comps = {}
-    for d in dists:
-        R, p = fit.distribution_compare("power_law", d, normalized_ratio=True)
-        comps[d] = {"r": float(R), "p": float(p)}
-    rec["compare"] = comps
-    return rec
 
 
 rng = np.random.default_rng(20240601)
@@ -109,25 +63,6 @@ sigma_b = 0.98
 for t in range(1, T):
     lam = sigma_b * a[t - 1] + 0.4  # near-critical branching with weak drive
     a[t] = min(N, rng.poisson(lam))
-
-
-def d_avalanches(act, theta, binsize=1):
-    if binsize > 1:
-        L = len(act) // binsize * binsize
-        v = np.floor(act[:L].reshape(-1, binsize).mean(axis=1) - theta)
-    else:
-        v = act - theta
-    durs, sizes = [], []
-    size, area = 0, 0
-    for x in v:
-        if x > 0:
-            size += 1
-            area += int(x)
-        elif size != 0:
-            durs.append(size)
-            sizes.append(area)
-            size, area = 0, 0
-    return durs, sizes
 
 
 theta_half = int(a.mean() / 2.0)

@@ -478,7 +478,11 @@ fn power_law_on(tail: &[f64], xmin: u64, xmax: Option<u64>, estimate_discrete: O
         }
     }
     if !approximate {
-        let lo = if xmax.is_some() { 1e-9 } else { 1.0 + 1e-9 };
+        // The package normalises with scipy's Hurwitz zeta, ζ(α, xmin) − ζ(α, xmax + 1), which is NaN for
+        // α ≤ 1 even with an xmax, so its optimiser never leaves α > 1: when the likelihood keeps rising
+        // below 1 (a flat tail on [xmin, xmax]) it reports α → 1⁺. We keep the same range so exponents
+        // agree; the finite sum would allow the larger-likelihood α < 1.
+        let lo = 1.0 + 1e-9;
         alpha = brent_min(
             |a| {
                 let v = a * sum_ln + nf * pl_norm(a, xmin, xmax).ln();
