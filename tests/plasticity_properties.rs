@@ -238,4 +238,23 @@ proptest! {
             dense.assert_matches(&b.net, 1e-12);
         }
     }
+
+    /// The same equality after a long frozen stretch: frozen matrices get a column-ordered copy for the
+    /// push (sorn-core caches a matrix that has not changed for a while), and the first plastic step
+    /// after it must still see the current weights.
+    #[test]
+    fn dense_reference_holds_after_a_frozen_stretch(c in case()) {
+        let mut b = build(&c, true);
+        for t in 0..c.warmup { b.step(t, Freeze::NONE); }
+        for t in 0..40 { b.step(c.warmup + t, Freeze::ALL); }
+        for t in c.warmup + 40..c.warmup + 43 {
+            let mut dense = Dense::of(&b.net);
+            let mut noise = b.noise.clone();
+            let mut sp = b.sp.clone();
+            dense.step(b.cfg.network(), b.cfg.plasticity(), b.freeze, input_at(&b.cfg, &b.input, t), &mut noise, &mut sp);
+            let freeze = b.freeze;
+            b.step(t, freeze);
+            dense.assert_matches(&b.net, 1e-12);
+        }
+    }
 }
