@@ -133,6 +133,20 @@ impl Built {
     }
 }
 
+/// Steps `b` through `steps`, checking each step against the dense reference computed from the same
+/// state and random streams.
+fn compare_with_dense(b: &mut Built, steps: std::ops::Range<usize>) {
+    for t in steps {
+        let mut dense = Dense::of(&b.net);
+        let (mut noise, mut sp) = (b.noise.clone(), b.sp.clone());
+        let input = input_at(&b.cfg, &b.input, t);
+        dense.step(b.cfg.network(), b.cfg.plasticity(), b.freeze, input, &mut noise, &mut sp);
+        let freeze = b.freeze;
+        b.step(t, freeze);
+        dense.assert_matches(&b.net, 1e-12);
+    }
+}
+
 fn row_sums_are_one(w: &sorn::core::SparseWeights, what: &str) {
     for i in 0..w.n_rows() {
         let (_, v) = w.row(i);
@@ -228,15 +242,7 @@ proptest! {
     fn sparse_step_equals_dense_reference(c in case()) {
         let mut b = build(&c, true);
         for t in 0..c.warmup { b.step(t, Freeze::NONE); }
-        for t in c.warmup..c.warmup + 3 {
-            let mut dense = Dense::of(&b.net);
-            let mut noise = b.noise.clone();
-            let mut sp = b.sp.clone();
-            dense.step(b.cfg.network(), b.cfg.plasticity(), b.freeze, input_at(&b.cfg, &b.input, t), &mut noise, &mut sp);
-            let freeze = b.freeze;
-            b.step(t, freeze);
-            dense.assert_matches(&b.net, 1e-12);
-        }
+        compare_with_dense(&mut b, c.warmup..c.warmup + 3);
     }
 
     /// The same equality after a long frozen stretch: frozen matrices get a column-ordered copy for the
@@ -247,14 +253,6 @@ proptest! {
         let mut b = build(&c, true);
         for t in 0..c.warmup { b.step(t, Freeze::NONE); }
         for t in 0..40 { b.step(c.warmup + t, Freeze::ALL); }
-        for t in c.warmup + 40..c.warmup + 43 {
-            let mut dense = Dense::of(&b.net);
-            let mut noise = b.noise.clone();
-            let mut sp = b.sp.clone();
-            dense.step(b.cfg.network(), b.cfg.plasticity(), b.freeze, input_at(&b.cfg, &b.input, t), &mut noise, &mut sp);
-            let freeze = b.freeze;
-            b.step(t, freeze);
-            dense.assert_matches(&b.net, 1e-12);
-        }
+        compare_with_dense(&mut b, c.warmup + 40..c.warmup + 43);
     }
 }
