@@ -36,6 +36,16 @@ pub enum Protocol {
     V2,
 }
 
+impl std::fmt::Display for Protocol {
+    /// The command-line name (`dp17`, `v2`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Protocol::Dp17 => "dp17",
+            Protocol::V2 => "v2",
+        })
+    }
+}
+
 impl std::str::FromStr for Protocol {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -251,7 +261,7 @@ pub fn table(r: &CountingResults) -> String {
         Protocol::V2 => "next-position accuracy, logistic regression on x(t+1)",
     };
     let mut s =
-        format!("counting, protocol {:?}: {metric}; {} seeds\n", r.params.protocol, r.params.seeds.len());
+        format!("counting, protocol {}: {metric}; {} seeds\n", r.params.protocol, r.params.seeds.len());
     s += &format!("{:>4}  {:<26}", "n", "SORN mean [p16, p84]");
     if r.params.compare_static {
         s += "static reservoir mean [p16, p84]";
