@@ -68,12 +68,18 @@ fn avalanches_quick_finds_avalanches_and_ip_rate() {
 #[test]
 fn frozen_plasticity_quick_clones_the_state() {
     let r = frozen_plasticity::run(&frozen_plasticity::FrozenParams::quick()).unwrap();
-    assert_eq!(r.conditions.len(), 2);
+    assert_eq!(r.conditions.len(), 3);
     let plastic = &r.conditions[0];
     assert!(plastic.report.is_some(), "{:?}", plastic.error);
     assert!((plastic.rate - 0.1).abs() < 0.03, "plastic rate {}", plastic.rate);
-    // The frozen, noiseless continuation is a different regime.
-    assert_ne!(plastic.runs[0].activity, r.conditions[1].runs[0].activity);
+    // D's effective frozen branch keeps IP and noise: still avalanches, rate still held at h_IP.
+    let frozen_d = &r.conditions[1];
+    assert!(frozen_d.report.is_some(), "{:?}", frozen_d.error);
+    assert!((frozen_d.rate - 0.1).abs() < 0.03, "frozen (D) rate {}", frozen_d.rate);
+    // The three continuations share the start state but not the dynamics.
+    let act = |i: usize| &r.conditions[i].runs[0].activity;
+    assert_ne!(act(0), act(1));
+    assert_ne!(act(1), act(2));
 }
 
 #[test]
@@ -111,4 +117,16 @@ fn cartpole_env_matches_gym_and_episodes_run() {
     assert_eq!(run.lengths.len(), p.episodes);
     assert!(run.lengths.iter().all(|&l| (1..=500).contains(&l)));
     assert!(run.random_mean > 10.0 && run.random_mean < 40.0, "random policy {}", run.random_mean);
+}
+
+#[test]
+fn avalanche_fit_windows_follow_dp17_fig_2f() {
+    assert_eq!(avalanches::fit_windows(200), ((6, 60), (10, 1500)));
+    assert_eq!(avalanches::fit_windows(50), ((2, 10), (3, 100)));
+    assert_eq!(avalanches::fit_windows(800), ((10, 150), (70, 7000)));
+    // Between table sizes the nearest on a log scale: 300 is nearer 400 than 200 (log ratio).
+    assert_eq!(avalanches::fit_windows(300), ((8, 100), (30, 3000)));
+    assert_eq!(avalanches::fit_windows(100_000), ((10, 150), (70, 7000)));
+    let o = avalanches::fit_options(100);
+    assert_eq!((o.xmin_t, o.xmax_t, o.xmin_s, o.xmax_s), (4, 30, 4, 200));
 }

@@ -87,7 +87,8 @@ enum Which {
         #[arg(long)]
         keep_activity: bool,
     },
-    /// DP17 Fig 4: after a plastic phase, continue plastic vs frozen (noise off) from the same state.
+    /// DP17 Fig 4: after a plastic phase, continue plastic, frozen as D ran it (IP and noise on) and
+    /// fully frozen with noise off, all from the same state.
     FrozenPlasticity {
         #[command(flatten)]
         common: Common,

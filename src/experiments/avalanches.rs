@@ -2,8 +2,10 @@
 //! preset without input, all five rules and Gaussian noise σ² = 0.05; only the number of active E
 //! units per step is kept (for the analysis window, the last `window` steps). Avalanches: θ =
 //! floor(⟨a⟩/2) over all seeds pooled, runs above θ, size = area above θ; power laws fitted on
-//! durations [6, 60] and sizes [10, 1500] (the `powerlaw` package's discrete MLE), truncated power laws
-//! and likelihood-ratio comparisons on x ≥ xmin. Network-size series over `nes`.
+//! durations [6, 60] and sizes [10, 1500] at N_E = 200 and on DP17's per-size windows otherwise
+//! ([`fit_windows`]) with the `powerlaw` package's discrete MLE; truncated power laws and
+//! likelihood-ratio comparisons on x ≥ xmin (as DP17's Table S1, which compares on the fit without
+//! xmax). Network-size series over `nes`.
 
 use super::common::{Output, figure, par_seeds};
 use super::plot::{Chart, Series, line_chart};
@@ -105,6 +107,30 @@ pub fn spontaneous(mut sim: Sorn, seed: u64, steps: u64, window: u64) -> (Sponta
     (run, sim)
 }
 
+/// The power-law windows DP17 gives per network size (Fig 2F, "power-law scale range"): durations on
+/// [2, 10], [4, 30], [6, 60], [8, 100], [10, 150] and sizes on [3, 100], [4, 200], [10, 1500],
+/// [30, 3000], [70, 7000] for N_E = 50, 100, 200, 400, 800. Other sizes take the window of the nearest
+/// of these on a log scale.
+pub fn fit_windows(ne: usize) -> ((u64, u64), (u64, u64)) {
+    const WINDOWS: [(usize, (u64, u64), (u64, u64)); 5] = [
+        (50, (2, 10), (3, 100)),
+        (100, (4, 30), (4, 200)),
+        (200, (6, 60), (10, 1500)),
+        (400, (8, 100), (30, 3000)),
+        (800, (10, 150), (70, 7000)),
+    ];
+    let dist = |n: usize| ((ne.max(1) as f64).ln() - (n as f64).ln()).abs();
+    let best = WINDOWS.iter().min_by(|a, b| dist(a.0).total_cmp(&dist(b.0))).expect("non-empty table");
+    (best.1, best.2)
+}
+
+/// DP17's analysis options at size `ne`: θ = floor(⟨a⟩/2), size = area above θ, the windows of
+/// [`fit_windows`].
+pub fn fit_options(ne: usize) -> AvalancheReportOptions {
+    let ((xmin_t, xmax_t), (xmin_s, xmax_s)) = fit_windows(ne);
+    AvalancheReportOptions { xmin_t, xmax_t, xmin_s, xmax_s, ..AvalancheReportOptions::default() }
+}
+
 /// Avalanche analysis of one condition (several seeds pooled).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Condition {
@@ -118,11 +144,11 @@ pub struct Condition {
 }
 
 impl Condition {
-    /// Pools the runs' windows and fits (DP17 defaults: θ = floor(⟨a⟩/2), T on [6, 60], S on [10, 1500]).
+    /// Pools the runs' windows and fits: θ = floor(⟨a⟩/2), power laws on the window of [`fit_options`].
     pub fn analyse(label: String, ne: usize, runs: Vec<SpontaneousRun>) -> Condition {
         let slices: Vec<&[u32]> = runs.iter().map(|r| r.activity.as_slice()).collect();
         let rate = runs.iter().map(|r| r.window_rate).sum::<f64>() / runs.len().max(1) as f64;
-        let (report, error) = match avalanche_report_pooled(&slices, &AvalancheReportOptions::default()) {
+        let (report, error) = match avalanche_report_pooled(&slices, &fit_options(ne)) {
             Ok(r) => (Some(r), None),
             Err(e) => (None, Some(e.to_string())),
         };
@@ -179,7 +205,7 @@ impl Condition {
     /// distributions with fits (PNG), ⟨S⟩(T), activity vs Binomial(N_E, 0.1), rate/threshold traces.
     pub fn figures(&self, out: &Output, prefix: &str) {
         let slices: Vec<&[u32]> = self.runs.iter().map(|r| r.activity.as_slice()).collect();
-        let opts = AvalancheReportOptions::default();
+        let opts = fit_options(self.ne);
         let Ok(av) = avalanches_pooled(
             &slices,
             &AvalancheOptions { theta: opts.theta, bin: 1, size_rule: opts.size_rule },

@@ -1,7 +1,16 @@
 //! Frozen plasticity (DP17 Fig 4, SPEC §5.6 "DP17 variants"): the spontaneous `delpapa2017` network runs
-//! a plastic phase; the simulator is then cloned and continues (a) plastic with noise, and (b) with
-//! STDP, iSTDP, SP and IP frozen and noise off, from the same state and random streams. Avalanches are
-//! analysed over each continuation.
+//! a plastic phase; the simulator is then cloned and continues, from the same state and random streams,
+//!
+//! 1. plastic, as before;
+//! 2. **frozen as DP17's code ran it**: STDP, iSTDP and SP frozen, IP and noise still on. D's
+//!    `experiment_FrozenPlasticity.py` reloads the pickled network and then sets `eta_stdp`, `eta_istdp`
+//!    and `sp_prob` on the reloaded network's synapse objects (effective) but `eta_ip = 0` and
+//!    `noise_sig = 0` on the experiment's parameter bunch `c`, which the unpickled network no longer
+//!    shares (it carries its own copy of `c`): IP and noise stay on. SN keeps running in D, which on
+//!    frozen weights only re-divides by row sums of 1; here it is frozen with the weights.
+//! 3. **frozen as the script intends**: every rule frozen and noise off (SPEC §5.6's description).
+//!
+//! Avalanches are analysed over each continuation.
 
 use super::avalanches::{Condition, config, spontaneous};
 use super::common::{Output, par_seeds};
@@ -9,6 +18,7 @@ use crate::config::Phase;
 use crate::simulator::Sorn;
 use serde::{Deserialize, Serialize};
 use sorn_core::Noise;
+use sorn_plasticity::{Freeze, Rule};
 use std::time::Instant;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,7 +43,7 @@ impl FrozenParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FrozenResults {
     pub params: FrozenParams,
-    /// "plastic" and "frozen, noise off".
+    /// "plastic (continued)", "frozen as D ran it" and "frozen, noise off" (module docs).
     pub conditions: Vec<Condition>,
     pub wall_seconds: f64,
 }
@@ -43,18 +53,28 @@ pub fn run(p: &FrozenParams) -> anyhow::Result<FrozenResults> {
     let pairs = par_seeds(&p.seeds, |seed| -> anyhow::Result<_> {
         let mut sim = Sorn::new(&config(p.ne, seed)?);
         sim.run(p.steps_plastic, &mut crate::input::NoInput, &mut ());
-        let mut frozen = sim.clone();
-        frozen.set_phase(Phase::Training);
-        frozen.set_noise(Noise::None)?;
+        let mut as_run = sim.clone();
+        as_run.set_freeze(Freeze::NONE.with(Rule::Stdp).with(Rule::Istdp).with(Rule::Sp).with(Rule::Ss));
+        let mut silent = sim.clone();
+        silent.set_phase(Phase::Training);
+        silent.set_noise(Noise::None)?;
         let (a, _) = spontaneous(sim, seed, p.steps_continue, p.steps_continue);
-        let (b, _) = spontaneous(frozen, seed, p.steps_continue, p.steps_continue);
-        Ok((a, b))
+        let (b, _) = spontaneous(as_run, seed, p.steps_continue, p.steps_continue);
+        let (c, _) = spontaneous(silent, seed, p.steps_continue, p.steps_continue);
+        Ok([a, b, c])
     });
-    let pairs: Vec<_> = pairs.into_iter().collect::<anyhow::Result<_>>()?;
-    let (a, b): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+    let triples: Vec<[_; 3]> = pairs.into_iter().collect::<anyhow::Result<_>>()?;
+    let mut by_branch: [Vec<_>; 3] = Default::default();
+    for t in triples {
+        for (branch, run) in by_branch.iter_mut().zip(t) {
+            branch.push(run);
+        }
+    }
+    let [a, b, c] = by_branch;
     let conditions = vec![
         Condition::analyse("plastic (continued)".into(), p.ne, a),
-        Condition::analyse("frozen, noise off".into(), p.ne, b),
+        Condition::analyse("frozen, IP+noise on (D)".into(), p.ne, b),
+        Condition::analyse("frozen, noise off".into(), p.ne, c),
     ];
     Ok(FrozenResults { params: p.clone(), conditions, wall_seconds: t0.elapsed().as_secs_f64() })
 }
@@ -73,7 +93,7 @@ pub fn table(r: &FrozenResults) -> String {
 pub fn write(r: &FrozenResults, out: &Output) -> anyhow::Result<()> {
     out.write_json("results.json", r)?;
     out.write_text("table.txt", &table(r))?;
-    for (c, prefix) in r.conditions.iter().zip(["plastic_", "frozen_"]) {
+    for (c, prefix) in r.conditions.iter().zip(["plastic_", "frozen_d_", "frozen_silent_"]) {
         c.figures(out, prefix);
     }
     Ok(())
