@@ -43,12 +43,18 @@ fn counting_v2_quick_learns_positions() {
 
 #[test]
 fn avalanches_quick_finds_avalanches_and_ip_rate() {
-    let p = avalanches::AvalancheParams::quick();
+    let mut p = avalanches::AvalancheParams::quick();
+    p.seeds = vec![1, 2];
     let r = avalanches::run(&p).unwrap();
     let c = &r.conditions[0];
     assert_eq!(c.runs[0].activity.len() as u64, p.window);
     let rep = c.report.as_ref().expect("an avalanche report");
     assert!(rep.n_avalanches > 100, "{} avalanches", rep.n_avalanches);
+    // Two seeds pooled: each is also summarised alone, with the pooled θ, and the pool holds both.
+    assert_eq!(c.per_seed.iter().map(|s| s.seed).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(c.per_seed.iter().map(|s| s.n_avalanches).sum::<usize>(), rep.n_avalanches);
+    assert!(c.per_seed.iter().all(|s| s.connection_fraction.is_some_and(|f| f > 0.0 && f < 1.0)));
+    assert!(avalanches::table(&r).contains("    seed   2  E←E fraction"));
     assert!(rep.theta >= 1.0);
     assert!((c.rate - 0.1).abs() < 0.02, "IP rate {} vs h_IP 0.1", c.rate);
     // The run directory: results.json plus figures, via a staging dir.

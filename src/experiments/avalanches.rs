@@ -13,8 +13,9 @@ use crate::config::{CheckedConfig, Config, InputSpec};
 use crate::input::NoInput;
 use crate::record::ObserveFn;
 use crate::simulator::Sorn;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sorn_analysis::avalanche::{AvalancheOptions, avalanches_pooled, mean_size_per_duration};
+use sorn_analysis::avalanche::{AvalancheOptions, ThresholdRule, avalanches_pooled, mean_size_per_duration};
 use sorn_analysis::report::{AvalancheReport, AvalancheReportOptions, avalanche_report_pooled};
 use std::path::Path;
 use std::time::Instant;
@@ -141,6 +142,55 @@ pub struct Condition {
     pub rate: f64,
     pub report: Option<AvalancheReport>,
     pub error: Option<String>,
+    /// With several seeds: each seed analysed alone with the pooled θ (empty for one seed).
+    pub per_seed: Vec<SeedSummary>,
+}
+
+/// One seed of a pooled condition, analysed alone with the pooled θ: the regimes of single runs differ
+/// (EXPERIMENTS.md §3), and this is where that shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeedSummary {
+    pub seed: u64,
+    /// E←E connection fraction at the end of the run.
+    pub connection_fraction: Option<f64>,
+    pub n_avalanches: usize,
+    /// τ on the size window, α on the duration window.
+    pub tau: Option<f64>,
+    pub alpha: Option<f64>,
+    /// Normalised log-likelihood ratio power law vs exponential (x ≥ xmin) for sizes and durations.
+    pub r_exp_sizes: Option<f64>,
+    pub r_exp_durations: Option<f64>,
+}
+
+impl SeedSummary {
+    fn of(run: &SpontaneousRun, opts: &AvalancheReportOptions) -> SeedSummary {
+        let rep = avalanche_report_pooled(&[run.activity.as_slice()], opts).ok();
+        let r_exp = |s: &sorn_analysis::report::PowerLawSummary| s.vs_exponential.map(|t| t.r);
+        SeedSummary {
+            seed: run.seed,
+            connection_fraction: run.trace.last().map(|t| t[2]),
+            n_avalanches: rep.as_ref().map_or(0, |r| r.n_avalanches),
+            tau: rep.as_ref().and_then(|r| r.sizes.exponent),
+            alpha: rep.as_ref().and_then(|r| r.durations.exponent),
+            r_exp_sizes: rep.as_ref().and_then(|r| r_exp(&r.sizes)),
+            r_exp_durations: rep.as_ref().and_then(|r| r_exp(&r.durations)),
+        }
+    }
+
+    /// One indented line of the table.
+    pub fn line(&self) -> String {
+        let f = |v: Option<f64>, d: usize| v.map_or("–".to_string(), |v| format!("{v:.d$}"));
+        format!(
+            "    seed {:>3}  E←E fraction {}  avalanches {:>7}  τ {}  α {}  R_exp S {} T {}",
+            self.seed,
+            f(self.connection_fraction, 3),
+            self.n_avalanches,
+            f(self.tau, 3),
+            f(self.alpha, 3),
+            f(self.r_exp_sizes, 1),
+            f(self.r_exp_durations, 1),
+        )
+    }
 }
 
 impl Condition {
@@ -148,11 +198,19 @@ impl Condition {
     pub fn analyse(label: String, ne: usize, runs: Vec<SpontaneousRun>) -> Condition {
         let slices: Vec<&[u32]> = runs.iter().map(|r| r.activity.as_slice()).collect();
         let rate = runs.iter().map(|r| r.window_rate).sum::<f64>() / runs.len().max(1) as f64;
-        let (report, error) = match avalanche_report_pooled(&slices, &fit_options(ne)) {
+        let opts = fit_options(ne);
+        let (report, error) = match avalanche_report_pooled(&slices, &opts) {
             Ok(r) => (Some(r), None),
             Err(e) => (None, Some(e.to_string())),
         };
-        Condition { label, ne, runs, rate, report, error }
+        let per_seed = match &report {
+            Some(r) if runs.len() > 1 => {
+                let opts = AvalancheReportOptions { theta: ThresholdRule::Value(r.theta), ..opts };
+                runs.par_iter().map(|run| SeedSummary::of(run, &opts)).collect()
+            }
+            _ => Vec::new(),
+        };
+        Condition { label, ne, runs, rate, report, error, per_seed }
     }
 
     /// τ (sizes) and α (durations), if fitted.
@@ -323,6 +381,10 @@ pub(crate) fn conditions_text(conditions: &[Condition], judge: bool, wall_second
             (true, true) => "  [within DP17 ranges]\n",
             (true, false) => "  [outside DP17 ranges]\n",
         };
+        for seed in &c.per_seed {
+            s += &seed.line();
+            s += "\n";
+        }
     }
     s + &format!("wall time {wall_seconds:.1} s\n")
 }
