@@ -108,12 +108,15 @@ pub fn spontaneous(mut sim: Sorn, seed: u64, steps: u64, window: u64) -> (Sponta
     (run, sim)
 }
 
+/// An inclusive fit range [xmin, xmax].
+pub type Window = (u64, u64);
+
 /// The power-law windows DP17 gives per network size (Fig 2F, "power-law scale range"): durations on
 /// [2, 10], [4, 30], [6, 60], [8, 100], [10, 150] and sizes on [3, 100], [4, 200], [10, 1500],
 /// [30, 3000], [70, 7000] for N_E = 50, 100, 200, 400, 800. Other sizes take the window of the nearest
 /// of these on a log scale.
-pub fn fit_windows(ne: usize) -> ((u64, u64), (u64, u64)) {
-    const WINDOWS: [(usize, (u64, u64), (u64, u64)); 5] = [
+pub fn fit_windows(ne: usize) -> (Window, Window) {
+    const WINDOWS: [(usize, Window, Window); 5] = [
         (50, (2, 10), (3, 100)),
         (100, (4, 30), (4, 200)),
         (200, (6, 60), (10, 1500)),
