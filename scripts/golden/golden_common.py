@@ -24,7 +24,7 @@ def fl(x):
     return None if x is None else float(x)
 
 
-def fit_record(data, xmin, xmax, dists=("truncated_power_law", "exponential", "lognormal")):
+def fit_record(data, xmin, xmax, dists=("truncated_power_law", "exponential", "lognormal", "stretched_exponential")):
     fit = powerlaw.Fit(data, discrete=True, xmin=xmin, xmax=xmax, verbose=0)
     pl = fit.power_law
     rec = {
@@ -50,6 +50,11 @@ def fit_record(data, xmin, xmax, dists=("truncated_power_law", "exponential", "l
         rec["ln_mu"] = float(ln.mu)
         rec["ln_sigma"] = float(ln.sigma)
         rec["ln_loglikelihood"] = float(np.sum(ln.loglikelihoods(fit.data)))
+    if "stretched_exponential" in dists:
+        se = fit.stretched_exponential
+        rec["se_lambda"] = float(se.Lambda)
+        rec["se_beta"] = float(se.beta)
+        rec["se_loglikelihood"] = float(np.sum(se.loglikelihoods(fit.data)))
     comps = {}
     for d in dists:
         R, p = fit.distribution_compare("power_law", d, normalized_ratio=True)

@@ -9,29 +9,37 @@ and without xmax for the alternatives. Writes crates/sorn-analysis/tests/fixture
 
 Requirements: a Rust toolchain, Python 3.11 with numpy and powerlaw==2.0.0.
 Run from anywhere:  python3 scripts/golden/make_run_avalanche_golden.py
+
+With --reuse-activity the simulator is not run: the activity stored in the existing fixture is
+reused (to add or refresh the powerlaw values without depending on the current simulator).
 """
+import json
 import os
+import sys
 import subprocess
 import tempfile
 
 import numpy as np
 import powerlaw
 
-from golden_common import d_avalanches, dump, fit_record
+from golden_common import OUT, d_avalanches, dump, fit_record
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 NE, STEPS, KEEP, SEED = 200, 200_000, 100_000, 1
 
-with tempfile.TemporaryDirectory() as tmp:
-    out = os.path.join(tmp, "run")
-    subprocess.run(
-        ["cargo", "run", "--release", "--quiet", "--", "run", "--preset", "delpapa2017", "--seed", str(SEED),
-         "--steps", str(STEPS), "--record", "rate", "--no-plots", "--quiet", "--out", out],
-        cwd=ROOT, check=True,
-    )
-    rate = np.load(os.path.join(out, "rate.npy"))
-
-activity = np.rint(rate[-KEEP:] * NE).astype(np.int64)
+if "--reuse-activity" in sys.argv[1:]:
+    with open(os.path.join(OUT, "avalanche_run.json")) as f:
+        activity = np.array(json.load(f)["activity"], dtype=np.int64)
+else:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "run")
+        subprocess.run(
+            ["cargo", "run", "--release", "--quiet", "--", "run", "--preset", "delpapa2017", "--seed", str(SEED),
+             "--steps", str(STEPS), "--record", "rate", "--no-plots", "--quiet", "--out", out],
+            cwd=ROOT, check=True,
+        )
+        rate = np.load(os.path.join(out, "rate.npy"))
+    activity = np.rint(rate[-KEEP:] * NE).astype(np.int64)
 theta = int(activity.mean() / 2.0)
 durs, sizes = d_avalanches(activity, theta)
 durs, sizes = np.array(durs), np.array(sizes)

@@ -3,8 +3,8 @@
 //! `discrete_normalization='round'`, `xmin_distance='D'`).
 //!
 //! [`DiscreteFit::new`] mirrors `powerlaw.Fit(data, discrete=True, xmin=…, xmax=…)`; its methods
-//! mirror `fit.power_law`, `fit.truncated_power_law`, `fit.exponential`, `fit.lognormal` and
-//! `fit.distribution_compare(a, b, normalized_ratio=True)`.
+//! mirror `fit.power_law`, `fit.truncated_power_law`, `fit.exponential`, `fit.lognormal`,
+//! `fit.stretched_exponential` and `fit.distribution_compare(a, b, normalized_ratio=True)`.
 //!
 //! The package fits with `scipy.optimize.minimize(method='Nelder-Mead', tol=1e-4)`; this module
 //! minimises the same negative log-likelihoods (same normalisations, including the package's
@@ -34,6 +34,8 @@ pub enum Distribution {
     Exponential,
     /// Discretised lognormal.
     Lognormal,
+    /// Discretised stretched exponential, p(x) ∝ (λx)^{β−1} e^{−(λx)^β}.
+    StretchedExponential,
 }
 
 impl Distribution {
@@ -44,6 +46,7 @@ impl Distribution {
             Distribution::TruncatedPowerLaw => "truncated_power_law",
             Distribution::Exponential => "exponential",
             Distribution::Lognormal => "lognormal",
+            Distribution::StretchedExponential => "stretched_exponential",
         }
     }
 }
@@ -96,6 +99,17 @@ pub struct LognormalFit {
     pub mu: f64,
     /// σ of ln x.
     pub sigma: f64,
+    /// Log-likelihood of the tail data.
+    pub loglikelihood: f64,
+}
+
+/// Discretised stretched-exponential fit (`fit.stretched_exponential`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StretchedExponentialFit {
+    /// Rate λ (the package's `Lambda`).
+    pub lambda: f64,
+    /// Stretch exponent β (the package's `beta`); β = 1 is the exponential.
+    pub beta: f64,
     /// Log-likelihood of the tail data.
     pub loglikelihood: f64,
 }
@@ -343,6 +357,10 @@ impl DiscreteFit {
                 let f = self.lognormal()?;
                 ln_lls(&self.tail, f.mu, f.sigma, self.xmin, self.xmax)
             }
+            Distribution::StretchedExponential => {
+                let f = self.stretched_exponential()?;
+                se_lls(&self.tail, f.lambda, f.beta, self.xmin, self.xmax)
+            }
         })
     }
 
@@ -427,6 +445,92 @@ impl DiscreteFit {
             sigma: best[1],
             loglikelihood: ln_lls(tail, best[0], best[1], xmin, xmax).iter().sum(),
         })
+    }
+
+    /// Log-likelihood of the tail data under the discretised lognormal with parameters (μ, σ), as
+    /// the package evaluates it (see [`lognormal`](Self::lognormal)).
+    pub fn lognormal_loglikelihood(&self, mu: f64, sigma: f64) -> f64 {
+        ln_lls(&self.tail, mu, sigma, self.xmin, self.xmax).iter().sum()
+    }
+
+    /// Discretised stretched exponential (`fit.stretched_exponential`,
+    /// `discrete_normalization='round'`), p(x) ∝ (λx)^{β−1} e^{−(λx)^β}, λ > 0, β > 0.
+    ///
+    /// The package has no closed-form discrete normalisation for it, so its generic
+    /// `Distribution.pdf` gives x the probability mass of [x − ½, x + ½] under the continuous law:
+    /// with F(y) = 1 − exp(−(λy)^β),
+    ///
+    /// `p(x) = [F(x + ½) − F(x − ½)] / norm`, `norm = 1 − F(xmin − ½)`, minus `1 − F(xmax + ½)` with
+    /// an xmax.
+    ///
+    /// The arithmetic is the package's, in f64: `CDF(y) = (F(y) − F(xmin − ½)) / norm` is evaluated at
+    /// both ends and subtracted, so once (λx)^β ≳ 37 both ends round to 1 and the mass is exactly 0;
+    /// zero masses are replaced by 1e-307 (`10**sys.float_info.min_10_exp`), as are all masses when
+    /// F(xmin − ½) rounds to 1 or the parameters are out of range (λ ≤ 0 or β ≤ 0).
+    ///
+    /// The package starts Nelder–Mead at λ₀ = 1/mean(x), β₀ = 1. Here the likelihood is maximised over
+    /// (ln β, ln γ) with γ = β (λ(xmin − ½))^β, which keeps λ, β > 0 and straightens the ridge along
+    /// which the family approaches a power law (β → 0, λ → ∞ with γ → α − 1), from λ₀ = 1/mean(x) and
+    /// β₀ ∈ {1, 0.5, 0.2, 0.05}, keeping the best. The search is confined to (λ(xmin − ½))^β ≤ ln 10⁶
+    /// (1 − F(xmin − ½) ≥ 10⁻⁶): beyond it the package's `1 − exp(…)` normalisation has fewer than ten
+    /// significant digits and the likelihood is rounding noise. On power-law-like data the optimum sits
+    /// on that bound (β small, λ huge): the family is then imitating a power law, and the package's own
+    /// optimiser (tolerance 1e-4) typically stops earlier on the ridge with a lower likelihood.
+    pub fn stretched_exponential(&self) -> Result<StretchedExponentialFit> {
+        let n = self.tail.len() as f64;
+        let mean = self.tail.iter().sum::<f64>() / n;
+        let (xmin, xmax) = (self.xmin, self.xmax);
+        let groups = unique_counts(&self.tail);
+        let xt = xmin as f64 - 0.5;
+        // (ln β, ln γ) → (λ, β); None outside the searched region
+        let params = |q: [f64; 2]| -> Option<(f64, f64)> {
+            let beta = q[0].exp();
+            let ln_t0 = q[1] - q[0];
+            let in_region = beta > 0.0 && beta.is_finite() && ln_t0.exp() <= SE_T0_MAX; // false for NaN
+            if !in_region {
+                return None;
+            }
+            let lambda = (ln_t0 / beta - xt.ln()).exp();
+            if lambda > 0.0 && lambda.is_finite() { Some((lambda, beta)) } else { None }
+        };
+        let obj = |q: [f64; 2]| match params(q) {
+            Some((lambda, beta)) => {
+                let v = -se_ll_grouped(&groups, lambda, beta, xmin, xmax);
+                if v.is_nan() { f64::INFINITY } else { v }
+            }
+            None => f64::INFINITY,
+        };
+        let lambda0 = 1.0 / mean;
+        let mut best: Option<([f64; 2], f64)> = None;
+        for beta0 in [1.0f64, 0.5, 0.2, 0.05] {
+            let q0 = [beta0.ln(), beta0.ln() + beta0 * (lambda0 * xt).ln()];
+            if !obj(q0).is_finite() {
+                continue;
+            }
+            let q = nelder_mead_2d(obj, q0);
+            let v = obj(q);
+            if best.is_none_or(|(_, b)| v < b) {
+                best = Some((q, v));
+            }
+        }
+        let (lambda, beta) = best.and_then(|(q, v)| if v.is_finite() { params(q) } else { None }).ok_or(
+            AnalysisError::Numerical {
+                what: "stretched-exponential fit",
+                reason: "no finite likelihood from any start".into(),
+            },
+        )?;
+        Ok(StretchedExponentialFit {
+            lambda,
+            beta,
+            loglikelihood: se_lls(&self.tail, lambda, beta, xmin, xmax).iter().sum(),
+        })
+    }
+
+    /// Log-likelihood of the tail data under the discretised stretched exponential with parameters
+    /// (λ, β), evaluated exactly as the package does (see
+    /// [`stretched_exponential`](Self::stretched_exponential)).
+    pub fn stretched_exponential_loglikelihood(&self, lambda: f64, beta: f64) -> f64 {
+        se_lls(&self.tail, lambda, beta, self.xmin, self.xmax).iter().sum()
     }
 
     /// Log-likelihood ratio test `distribution_compare(first, second, normalized_ratio=True)`.
@@ -621,6 +725,60 @@ fn ln_lls(tail: &[f64], mu: f64, sigma: f64, xmin: u64, xmax: Option<u64>) -> Ve
         .collect()
 }
 
+/// Upper bound of (λ(xmin − ½))^β in the stretched-exponential search: ln 10⁶.
+const SE_T0_MAX: f64 = 13.815_510_557_964_274;
+
+/// Distinct values of sorted data with their multiplicities.
+fn unique_counts(sorted: &[f64]) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for &x in sorted {
+        match out.last_mut() {
+            Some((v, c)) if *v == x => *c += 1.0,
+            _ => out.push((x, 1.0)),
+        }
+    }
+    out
+}
+
+/// The package's discrete 'round' stretched-exponential log-masses, in its f64 arithmetic:
+/// `log([CDF(x + ½) − CDF(x − ½)])` with `CDF(y) = (F(y) − F(xmin − ½)) / norm`,
+/// `F(y) = 1 − exp(−(λy)^β)`, zeros replaced by 1e-307. `None` = every point gets 1e-307.
+fn se_mass_fn(lambda: f64, beta: f64, xmin: u64, xmax: Option<u64>) -> Option<impl Fn(f64) -> f64> {
+    // `in_range()`: both parameters strictly positive (NaN fails too)
+    if !(lambda > 0.0 && beta > 0.0) {
+        return None;
+    }
+    let f = move |y: f64| 1.0 - (-(lambda * y).powf(beta)).exp();
+    let f0 = f(xmin as f64 - 0.5);
+    if f0 == 1.0 {
+        // `_cdf_xmin == 1`: the package sets the CDF to 1 everywhere, so every mass is 0
+        return None;
+    }
+    let mut norm = 1.0 - f0;
+    if let Some(xm) = xmax {
+        norm -= 1.0 - f(xm as f64 + 0.5);
+    }
+    Some(move |x: f64| {
+        let l = (f(x + 0.5) - f0) / norm - (f(x - 0.5) - f0) / norm;
+        if l == 0.0 { LN_FLOOR } else { l.ln() }
+    })
+}
+
+fn se_lls(tail: &[f64], lambda: f64, beta: f64, xmin: u64, xmax: Option<u64>) -> Vec<f64> {
+    match se_mass_fn(lambda, beta, xmin, xmax) {
+        Some(m) => tail.iter().map(|&x| m(x)).collect(),
+        None => vec![LN_FLOOR; tail.len()],
+    }
+}
+
+/// Σ log-masses over (value, count) groups.
+fn se_ll_grouped(groups: &[(f64, f64)], lambda: f64, beta: f64, xmin: u64, xmax: Option<u64>) -> f64 {
+    match se_mass_fn(lambda, beta, xmin, xmax) {
+        Some(m) => groups.iter().map(|&(x, c)| c * m(x)).sum(),
+        None => LN_FLOOR * groups.iter().map(|g| g.1).sum::<f64>(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -631,5 +789,19 @@ mod tests {
             (5..2_000_000u64).map(|k| (k as f64).powf(-1.5) * (-0.0001 * (k as f64 - 5.0)).exp()).sum();
         let l = lerch_scaled(1.5, 0.0001, 5);
         assert!((l - direct).abs() / direct < 1e-9, "{l} vs {direct}");
+    }
+
+    #[test]
+    fn stretched_exponential_masses_sum_to_one() {
+        for (lambda, beta, xmax) in [(0.05, 0.7, None), (0.2, 1.3, None), (0.01, 0.4, Some(300u64))] {
+            let xs: Vec<f64> = (3..=xmax.unwrap_or(200_000)).map(|k| k as f64).collect();
+            let total: f64 = se_lls(&xs, lambda, beta, 3, xmax).iter().map(|l| l.exp()).sum();
+            assert!((total - 1.0).abs() < 1e-9, "{lambda} {beta}: {total}");
+        }
+        // β = 1: the discretised exponential, p(x) ∝ e^−λx
+        let xs = [3.0, 4.0, 10.0];
+        let l = se_lls(&xs, 0.3, 1.0, 3, None);
+        assert!((l[1] - l[0] + 0.3).abs() < 1e-12 && (l[2] - l[0] + 2.1).abs() < 1e-12);
+        assert!(se_lls(&xs, -1.0, 1.0, 3, None).iter().all(|&v| v == LN_FLOOR));
     }
 }

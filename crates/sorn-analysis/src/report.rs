@@ -203,8 +203,9 @@ pub struct LlrTest {
 }
 
 /// Power-law analysis of one avalanche quantity (durations or sizes), as in DP17: the exponent
-/// from `Fit(x, xmin, xmax)`, and the truncated power law plus likelihood-ratio tests from
-/// `Fit(x, xmin)` (no xmax).
+/// from `Fit(x, xmin, xmax)`, and the truncated power law plus likelihood-ratio tests (against the
+/// exponential, stretched exponential, lognormal and truncated power law) from `Fit(x, xmin)`
+/// (no xmax).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PowerLawSummary {
     /// `xmin`: lower fit bound.
@@ -227,6 +228,10 @@ pub struct PowerLawSummary {
     pub truncated: Option<TruncatedPowerLawFit>,
     /// `vs_exponential`: power law vs exponential on x ≥ xmin.
     pub vs_exponential: Option<LlrTest>,
+    /// `vs_stretched_exponential`: power law vs stretched exponential on x ≥ xmin (not nested; DP17
+    /// Table S1). Absent in reports written before it existed, read back as `null`.
+    #[serde(default)]
+    pub vs_stretched_exponential: Option<LlrTest>,
     /// `vs_lognormal`: power law vs lognormal on x ≥ xmin.
     pub vs_lognormal: Option<LlrTest>,
     /// `vs_truncated`: power law vs truncated power law on x ≥ xmin (nested test).
@@ -246,6 +251,7 @@ fn summarise(data: &[u64], xmin: u64, xmax: u64) -> PowerLawSummary {
         n_tail: data.iter().filter(|&&x| x >= xmin).count(),
         truncated: None,
         vs_exponential: None,
+        vs_stretched_exponential: None,
         vs_lognormal: None,
         vs_truncated: None,
         error: None,
@@ -268,6 +274,7 @@ fn summarise(data: &[u64], xmin: u64, xmax: u64) -> PowerLawSummary {
             }
             let llr = |d| fit.compare(Distribution::PowerLaw, d).ok().map(|c| LlrTest { r: c.r, p: c.p });
             s.vs_exponential = llr(Distribution::Exponential);
+            s.vs_stretched_exponential = llr(Distribution::StretchedExponential);
             s.vs_lognormal = llr(Distribution::Lognormal);
             s.vs_truncated = llr(Distribution::TruncatedPowerLaw);
         }
@@ -401,9 +408,12 @@ fn fmt_summary(f: &mut fmt::Formatter<'_>, name: &str, sym: &str, s: &PowerLawSu
             s.xmin, s.n_tail, t.alpha, t.lambda
         )?;
     }
-    for (label, t) in
-        [("exponential", &s.vs_exponential), ("lognormal", &s.vs_lognormal), ("truncated", &s.vs_truncated)]
-    {
+    for (label, t) in [
+        ("exponential", &s.vs_exponential),
+        ("stretched exponential", &s.vs_stretched_exponential),
+        ("lognormal", &s.vs_lognormal),
+        ("truncated", &s.vs_truncated),
+    ] {
         if let Some(t) = t {
             writeln!(f, "  power law vs {label}: R = {:.3}, p = {:.3e}", t.r, t.p)?;
         }

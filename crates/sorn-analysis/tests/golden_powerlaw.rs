@@ -62,10 +62,28 @@ pub fn check_fit(data: &[u64], rec: &Value, label: &str) -> f64 {
             l.mu, rec["ln_mu"], l.sigma, rec["ln_sigma"], l.loglikelihood
         );
         assert!(l.loglikelihood > pkg_l - 1e-6 * pkg_l.abs(), "{label}: ln ll");
+        if let Some(sl) = rec.get("se_loglikelihood") {
+            // Same likelihood function as the package: evaluated at its parameters, to 1e-9.
+            let pkg_s = sl.as_f64().unwrap();
+            let (lam, beta) = (rec["se_lambda"].as_f64().unwrap(), rec["se_beta"].as_f64().unwrap());
+            let at_pkg = fit.stretched_exponential_loglikelihood(lam, beta);
+            assert!(
+                (at_pkg - pkg_s).abs() <= 1e-9 * pkg_s.abs(),
+                "{label}: se ll at the package's parameters"
+            );
+            // and an optimum at least as good as the package's Nelder–Mead result
+            let s = fit.stretched_exponential().unwrap();
+            eprintln!(
+                "  se lambda {:e} vs {lam:e}, beta {} vs {beta}, ll {} vs {pkg_s}",
+                s.lambda, s.beta, s.loglikelihood
+            );
+            assert!(s.loglikelihood > pkg_s - 1e-6 * pkg_s.abs(), "{label}: se ll");
+        }
         for (name, d) in [
             ("exponential", Distribution::Exponential),
             ("truncated_power_law", Distribution::TruncatedPowerLaw),
             ("lognormal", Distribution::Lognormal),
+            ("stretched_exponential", Distribution::StretchedExponential),
         ] {
             let c = fit.compare(Distribution::PowerLaw, d).unwrap();
             let r = rec["compare"][name]["r"].as_f64().unwrap();
