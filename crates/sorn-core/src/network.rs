@@ -428,8 +428,8 @@ impl Network {
 
         sc.drive_ee.fill(0.0);
         sc.drive_ei.fill(0.0);
-        self.w_ee.push_add_par(self.x_prev.active(), &mut sc.drive_ee, par);
-        self.w_ei.push_add_par(self.y_prev.active(), &mut sc.drive_ei, par);
+        self.w_ee.drive_add(self.x_prev.active(), &self.x_prev.bits, &mut sc.drive_ee, par);
+        self.w_ei.drive_add(self.y_prev.active(), &self.y_prev.bits, &mut sc.drive_ei, par);
         // R_x, Θ(R_x) and x(t+1) without input in one pass.
         let rs = &mut self.r_spikes;
         let ne = self.r.len();
@@ -488,7 +488,7 @@ impl Network {
             InhibitionInput::New => &self.x,
         };
         sc.drive_i.fill(0.0);
-        self.w_ie.push_add_par(x_used.active(), &mut sc.drive_i, par);
+        self.w_ie.drive_add(x_used.active(), &x_used.bits, &mut sc.drive_i, par);
         let y = &mut self.y;
         let ni = y.bits.len();
         y.active.resize(ni, 0);

@@ -47,3 +47,29 @@ pub fn for_each_mut<T: Send, F: Fn(usize, &mut T) + Sync + Send>(data: &mut [T],
         _ => data.iter_mut().enumerate().for_each(|(k, v)| body(k, v)),
     }
 }
+
+/// Calls `body` on consecutive chunks of `items` (of `min_rows` items when parallel, all items at once
+/// otherwise), in parallel when `par` asks for it and there is enough work. Lets a body look ahead within
+/// its chunk (e.g. to prefetch).
+pub fn for_each_chunk<T: Sync, F: Fn(&[T]) + Sync + Send>(items: &[T], par: Parallelism, body: F) {
+    match par {
+        Parallelism::Rayon { min_rows } if items.len() >= 2 * min_rows.max(1) => {
+            items.par_chunks(min_rows.max(1)).for_each(body);
+        }
+        _ => body(items),
+    }
+}
+
+/// [`for_each_chunk`] with mutable chunks.
+pub fn for_each_chunk_mut<T: Send, F: Fn(&mut [T]) + Sync + Send>(
+    items: &mut [T],
+    par: Parallelism,
+    body: F,
+) {
+    match par {
+        Parallelism::Rayon { min_rows } if items.len() >= 2 * min_rows.max(1) => {
+            items.par_chunks_mut(min_rows.max(1)).for_each(body);
+        }
+        _ => body(items),
+    }
+}

@@ -55,6 +55,10 @@ pub struct SparseWeights {
     cache_valid: bool,
     /// Every column holds all rows `0..n_rows` in order (a full matrix): the push is a dense vector add.
     dense_cols: bool,
+    /// Every row stores its presynaptic indices in increasing order, so a row-by-row pull adds the active
+    /// weights in the push's order ([`Self::drive_add`]). Set by a rebuild, kept by appends in order,
+    /// cleared by a removal that moves a synapse.
+    rows_sorted: bool,
     /// Incremented by every method that can change a value or the structure.
     generation: u64,
 }
@@ -132,6 +136,7 @@ impl SparseWeights {
             col_vals: Vec::new(),
             cache_valid: false,
             dense_cols: false,
+            rows_sorted: false,
             generation: 0,
         };
         w.rebuild(indptr, indices, data, None);
@@ -205,6 +210,10 @@ impl SparseWeights {
             }
         }
         self.nnz = row_len.iter().map(|&l| l as usize).sum();
+        self.rows_sorted = (0..n_rows).all(|i| {
+            let s0 = row_start[i];
+            cols[s0..s0 + row_len[i] as usize].windows(2).all(|w| w[0] < w[1])
+        });
         self.row_start = row_start;
         self.row_len = row_len;
         self.cols = cols;
@@ -390,6 +399,69 @@ impl SparseWeights {
         }
     }
 
+    /// Whether one pass over every row is expected to cost less than visiting the outgoing synapses of the
+    /// presynaptic units `active` through the column index: a row pass streams memory, the column visit
+    /// gathers one value per synapse from a random place (a cache miss once the values outgrow the cache).
+    /// Only a cost estimate: kernels that use it give the same results either way.
+    pub fn rows_cheaper_than_columns(&self, active: &[u32]) -> bool {
+        if self.nnz == 0 {
+            return false;
+        }
+        let visited: usize = active.iter().map(|&j| self.col_len[j as usize] as usize).sum();
+        let factor =
+            if self.vals.len() >= PREFETCH_MIN_SLOTS { ROW_PASS_FACTOR_LARGE } else { ROW_PASS_FACTOR_SMALL };
+        visited * factor >= self.nnz
+    }
+
+    /// `out[post] += Σ_{pre ∈ active} W[post, pre]` like [`Self::push_add_par`], where `bits[pre] != 0`
+    /// exactly for the units in `active` (sorted increasingly). When every row is sorted and the active
+    /// synapses are a large enough share of the matrix ([`Self::rows_cheaper_than_columns`]), the sum is
+    /// *pulled* row by row instead: each row then adds the weights of its active presynaptic units in
+    /// increasing presynaptic order, the push's order, so the result is bitwise the same.
+    pub fn drive_add(&self, active: &[u32], bits: &[u8], out: &mut [f64], par: crate::Parallelism) {
+        if self.cache_valid || !self.rows_sorted || !self.rows_cheaper_than_columns(active) {
+            self.push_add_par(active, out, par);
+            return;
+        }
+        assert!(bits.len() >= self.n_cols, "one spike flag per presynaptic unit");
+        let n = out.len().min(self.n_rows);
+        let out = &mut out[..n];
+        match par {
+            crate::Parallelism::Rayon { min_rows } if n >= 2 * PULL_BLOCK.max(min_rows) => {
+                use rayon::prelude::*;
+                let block = PULL_BLOCK.max(min_rows);
+                out.par_chunks_mut(block)
+                    .enumerate()
+                    .for_each(|(b, chunk)| self.pull_rows(bits, b * block, chunk));
+            }
+            _ => self.pull_rows(bits, 0, out),
+        }
+    }
+
+    /// The pull for rows `lo .. lo + out.len()`: `out[k] += Σ_{j in row, bits[j] ≠ 0} W[lo + k, j]` in storage
+    /// order.
+    fn pull_rows(&self, bits: &[u8], lo: usize, out: &mut [f64]) {
+        const CHUNK: usize = 32;
+        let mut buf = [0.0f64; CHUNK];
+        for (k, o) in out.iter_mut().enumerate() {
+            let (s, e) = self.row_range(lo + k);
+            let mut acc = *o;
+            for (cc, vv) in self.cols[s..e].chunks(CHUNK).zip(self.vals[s..e].chunks(CHUNK)) {
+                // Branch-free compaction of the active weights (always write, advance on a spike), then
+                // the additions in order: the same sequence of additions as the push.
+                let mut m = 0;
+                for (&j, &w) in cc.iter().zip(vv) {
+                    buf[m] = w;
+                    m += usize::from(bits[j as usize] != 0);
+                }
+                for &w in &buf[..m] {
+                    acc += w;
+                }
+            }
+            *o = acc;
+        }
+    }
+
     /// The push restricted to rows `lo .. lo + out.len()` (`out[k]` is row `lo + k`).
     fn push_rows(&self, active: &[u32], lo: usize, out: &mut [f64]) {
         let hi = (lo + out.len()).min(self.n_rows);
@@ -404,14 +476,23 @@ impl SparseWeights {
             }
             return;
         }
+        let large = self.vals.len() >= PREFETCH_MIN_SLOTS;
+        if !self.cache_valid && large {
+            self.push_rows_prefetch(active, lo, out);
+            return;
+        }
         let vals: &[f64] = if self.cache_valid { &self.col_vals } else { &self.vals };
         let direct = self.cache_valid;
-        let prefetch = !direct && self.vals.len() >= PREFETCH_MIN_SLOTS;
-        for &j in active {
+        for (c, &j) in active.iter().enumerate() {
             let s = self.col_start[j as usize];
             let e = s + self.col_len[j as usize] as usize;
             let rows = &self.col_rows[s..e];
             if direct {
+                if large && let Some(&ahead) = active.get(c + COL_PREFETCH_AHEAD) {
+                    let (s, e) = self.col_range(ahead as usize);
+                    prefetch_lines(self.col_rows[s..].as_ptr().cast(), (e - s) * 4);
+                    prefetch_lines(self.col_vals[s..].as_ptr().cast(), (e - s) * 8);
+                }
                 let v = &vals[s..e];
                 if full {
                     for (&i, &w) in rows.iter().zip(v) {
@@ -427,18 +508,55 @@ impl SparseWeights {
                 }
             } else {
                 let slots = &self.col_slot[s..e];
-                const AHEAD: usize = 12;
-                for (k, (&i, &slot)) in rows.iter().zip(slots).enumerate() {
+                for (&i, &slot) in rows.iter().zip(slots) {
                     let r = (i as usize).wrapping_sub(lo);
-                    if prefetch
-                        && let Some(&next) = slots.get(k + AHEAD)
-                        && (rows[k + AHEAD] as usize).wrapping_sub(lo) < out.len()
-                    {
-                        prefetch_read(&vals[next as usize]);
-                    }
                     if r < out.len() {
                         out[r] += vals[slot as usize];
                     }
+                }
+            }
+        }
+    }
+
+    /// Slot range of column `j` in the column arrays.
+    #[inline(always)]
+    fn col_range(&self, j: usize) -> (usize, usize) {
+        let s = self.col_start[j];
+        (s, s + self.col_len[j] as usize)
+    }
+
+    /// The gathering push of a large matrix (values not in cache): a second cursor runs
+    /// [`GATHER_PREFETCH_AHEAD`] synapses ahead over the same sequence of (column, synapse) and prefetches
+    /// the value it will need, across column boundaries; the column arrays are prefetched a few columns
+    /// ahead of that cursor. Same additions in the same order as the plain loop.
+    fn push_rows_prefetch(&self, active: &[u32], lo: usize, out: &mut [f64]) {
+        let n = out.len();
+        let mut lead = ColCursor::new(self, active);
+        let hint = |q: usize| {
+            if (self.col_rows[q] as usize).wrapping_sub(lo) < n {
+                prefetch_read(&self.vals[self.col_slot[q] as usize]);
+            }
+        };
+        for _ in 0..GATHER_PREFETCH_AHEAD {
+            match lead.next() {
+                Some(q) => hint(q),
+                None => break,
+            }
+        }
+        for (c, &j) in active.iter().enumerate() {
+            if let Some(&ahead) = active.get(c + COL_PREFETCH_AHEAD) {
+                let (s, e) = self.col_range(ahead as usize);
+                prefetch_lines(self.col_rows[s..].as_ptr().cast(), (e - s) * 4);
+                prefetch_lines(self.col_slot[s..].as_ptr().cast(), (e - s) * 4);
+            }
+            let (s, e) = self.col_range(j as usize);
+            for (&i, &slot) in self.col_rows[s..e].iter().zip(&self.col_slot[s..e]) {
+                if let Some(q) = lead.next() {
+                    hint(q);
+                }
+                let r = (i as usize).wrapping_sub(lo);
+                if r < n {
+                    out[r] += self.vals[slot as usize];
                 }
             }
         }
@@ -468,6 +586,7 @@ impl SparseWeights {
         }
         let s = self.row_start[post] + self.row_len[post] as usize;
         let q = self.col_start[pre] + self.col_len[pre] as usize;
+        self.rows_sorted &= self.row_len[post] == 0 || self.cols[s - 1] < pre as u32;
         self.cols[s] = pre as u32;
         self.vals[s] = w;
         self.col_rows[q] = post as u32;
@@ -508,6 +627,7 @@ impl SparseWeights {
         // Row side: move the row's last synapse into slot s.
         let s_last = row_end - 1;
         if s != s_last {
+            self.rows_sorted = false;
             let q_moved = self.col_pos(s_last);
             self.cols[s] = self.cols[s_last];
             self.vals[s] = self.vals[s_last];
@@ -543,19 +663,21 @@ impl SparseWeights {
         assert!(rows.windows(2).all(|w| w[0] < w[1]), "rows must be strictly increasing");
         self.touch();
         let vals = SharedSlice(self.vals.as_mut_ptr(), self.vals.len());
-        let cols = &self.cols;
-        let starts = &self.row_start;
-        let lens = &self.row_len;
-        let body = |i: u32| {
-            let i = i as usize;
-            let s = starts[i];
-            let e = s + lens[i] as usize;
-            // SAFETY: rows are distinct (strictly increasing), and row slot ranges never overlap, so every
-            // call gets a disjoint subslice of `vals`; `vals` outlives the loop.
-            let v = unsafe { vals.slice_mut(s, e) };
-            f(i, &cols[s..e], v);
-        };
-        crate::parallel::for_each(rows, par, body);
+        let this = &*self;
+        crate::parallel::for_each_chunk(rows, par, |chunk| {
+            for (k, &i) in chunk.iter().enumerate() {
+                if let Some(&ahead) = chunk.get(k + ROW_PREFETCH_AHEAD) {
+                    this.prefetch_row(vals.base(), ahead as usize);
+                }
+                let i = i as usize;
+                let (s, e) = this.row_range(i);
+                // SAFETY: rows are distinct (strictly increasing), and row slot ranges never overlap, so
+                // every call gets a disjoint subslice of `vals`; `vals` outlives the loop, and no shared
+                // reference to `vals` is read while the workers run (`prefetch_row` only hints).
+                let v = unsafe { vals.slice_mut(s, e) };
+                f(i, &this.cols[s..e], v);
+            }
+        });
     }
 
     /// Like [`Self::for_rows_mut`], for rows given with the flag bit [`ROW_FLAG`] clear; when `f` returns
@@ -565,24 +687,51 @@ impl SparseWeights {
     where
         F: Fn(usize, &[u32], &mut [f64]) -> bool + Sync + Send,
     {
+        self.for_rows_mut_mark(rows, par, |i, c, v| if f(i, c, v) { ROW_FLAG } else { 0 });
+    }
+
+    /// Like [`Self::for_rows_mut_flag`] with two flag bits: `f` returns a subset of
+    /// `ROW_FLAG | ROW_FLAG2`, which is OR-ed into `rows[k]`. Rows must be below 2^30.
+    pub fn for_rows_mut_mark<F>(&mut self, rows: &mut [u32], par: crate::Parallelism, f: F)
+    where
+        F: Fn(usize, &[u32], &mut [f64]) -> u32 + Sync + Send,
+    {
         // Soundness: the unsafe row slices below are disjoint only for distinct rows (O(rows), negligible).
         assert!(rows.windows(2).all(|w| w[0] < w[1]), "rows must be strictly increasing");
-        debug_assert!(rows.iter().all(|&r| r & ROW_FLAG == 0));
+        assert!(self.n_rows <= ROW_FLAG2 as usize, "row flags need fewer than 2^30 rows");
+        debug_assert!(rows.iter().all(|&r| r & ROW_MARKS == 0));
         self.touch();
         let vals = SharedSlice(self.vals.as_mut_ptr(), self.vals.len());
-        let cols = &self.cols;
-        let starts = &self.row_start;
-        let lens = &self.row_len;
-        crate::parallel::for_each_mut(rows, par, |_, r| {
-            let i = *r as usize;
-            let s = starts[i];
-            let e = s + lens[i] as usize;
-            // SAFETY: as in `for_rows_mut`: distinct rows own disjoint slot ranges.
-            let v = unsafe { vals.slice_mut(s, e) };
-            if f(i, &cols[s..e], v) {
-                *r |= ROW_FLAG;
+        let this = &*self;
+        crate::parallel::for_each_chunk_mut(rows, par, |chunk| {
+            for k in 0..chunk.len() {
+                if let Some(&ahead) = chunk.get(k + ROW_PREFETCH_AHEAD) {
+                    this.prefetch_row(vals.base(), ahead as usize);
+                }
+                let i = chunk[k] as usize;
+                let (s, e) = this.row_range(i);
+                // SAFETY: as in `for_rows_mut`: distinct rows own disjoint slot ranges.
+                let v = unsafe { vals.slice_mut(s, e) };
+                chunk[k] |= f(i, &this.cols[s..e], v) & ROW_MARKS;
             }
         });
+    }
+
+    /// Slot range `start .. end` of the synapses of row `i`.
+    #[inline(always)]
+    fn row_range(&self, i: usize) -> (usize, usize) {
+        let s = self.row_start[i];
+        (s, s + self.row_len[i] as usize)
+    }
+
+    /// Hints the CPU to fetch the indices and values of row `i` (a row of a large matrix sits at a random
+    /// place in memory and is too short for the hardware prefetcher to pick it up in time). `vals` is the
+    /// base of `self.vals` (a raw pointer: other rows may be borrowed mutably meanwhile; nothing is read).
+    #[inline(always)]
+    fn prefetch_row(&self, vals: *const f64, i: usize) {
+        let (s, e) = self.row_range(i);
+        prefetch_lines(self.cols[s..].as_ptr().cast(), (e - s) * 4);
+        prefetch_lines(vals.wrapping_add(s).cast(), (e - s) * 8);
     }
 
     /// All synapses as `(post, pre, weight)`, rows in order, columns sorted.
@@ -641,19 +790,89 @@ impl SparseWeights {
     }
 }
 
-/// The flag bit [`SparseWeights::for_rows_mut_flag`] sets in a row index (row indices stay below 2^31).
+/// The flag bit [`SparseWeights::for_rows_mut_flag`] sets in a row index (row indices stay below 2^30).
 pub const ROW_FLAG: u32 = 1 << 31;
+/// The second flag bit of [`SparseWeights::for_rows_mut_mark`].
+pub const ROW_FLAG2: u32 = 1 << 30;
+/// Both flag bits.
+pub const ROW_MARKS: u32 = ROW_FLAG | ROW_FLAG2;
+
+/// [`SparseWeights::rows_cheaper_than_columns`]: a synapse visited through the column index costs about
+/// this many streamed synapses when the values do not fit in the cache …
+const ROW_PASS_FACTOR_LARGE: usize = 8;
+/// … and this many when they do.
+const ROW_PASS_FACTOR_SMALL: usize = 2;
+/// Rows per parallel task of the pull in [`SparseWeights::drive_add`].
+const PULL_BLOCK: usize = 2048;
+
+/// Synapses ahead of the current one whose value the gathering push prefetches.
+const GATHER_PREFETCH_AHEAD: usize = 32;
+/// Columns ahead of the current one whose index arrays the push prefetches.
+const COL_PREFETCH_AHEAD: usize = 4;
+
+/// Walks the column positions of the outgoing synapses of `active`, column after column.
+struct ColCursor<'a> {
+    w: &'a SparseWeights,
+    active: &'a [u32],
+    c: usize,
+    q: usize,
+    e: usize,
+}
+
+impl<'a> ColCursor<'a> {
+    fn new(w: &'a SparseWeights, active: &'a [u32]) -> Self {
+        ColCursor { w, active, c: 0, q: 0, e: 0 }
+    }
+}
+
+impl Iterator for ColCursor<'_> {
+    type Item = usize;
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.q == self.e {
+            let &j = self.active.get(self.c)?;
+            self.c += 1;
+            (self.q, self.e) = self.w.col_range(j as usize);
+        }
+        self.q += 1;
+        Some(self.q - 1)
+    }
+}
+
+/// Rows ahead of the current one whose memory [`SparseWeights::for_rows_mut`] prefetches.
+const ROW_PREFETCH_AHEAD: usize = 2;
 
 /// Hints the CPU to fetch the cache line of `v` (no effect on results).
 #[inline(always)]
-fn prefetch_read(v: &f64) {
+fn prefetch_read<T>(v: &T) {
+    prefetch_ptr((v as *const T).cast());
+}
+
+/// Hints the CPU to fetch the cache line holding `p`. Portable no-op outside x86_64.
+#[inline(always)]
+fn prefetch_ptr(p: *const u8) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint; it never faults, even on invalid addresses, and `v` is valid anyway.
+    // SAFETY: prefetching is a hint; it never faults, even on invalid addresses, and reads nothing.
     unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((v as *const f64).cast());
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = v;
+    let _ = p;
+}
+
+/// Hints the CPU to fetch every cache line of the `bytes` bytes at `p` (nothing is read).
+#[inline(always)]
+fn prefetch_lines(p: *const u8, bytes: usize) {
+    if bytes == 0 {
+        return;
+    }
+    // One hint per 64-byte line touched; the first line may start before `p`.
+    let skew = (p as usize) & 63;
+    let mut off = 0;
+    while off < bytes + skew {
+        prefetch_ptr(p.wrapping_add(off).wrapping_sub(skew));
+        off += 64;
+    }
 }
 
 impl CsrParts {
@@ -705,6 +924,12 @@ unsafe impl Send for SharedSlice {}
 unsafe impl Sync for SharedSlice {}
 
 impl SharedSlice {
+    /// The base pointer (for prefetch hints; a method so that closures capture the whole `SharedSlice`).
+    #[inline(always)]
+    fn base(&self) -> *const f64 {
+        self.0
+    }
+
     /// # Safety
     /// `s..e` must be in bounds and no other live reference may overlap it.
     #[allow(clippy::mut_from_ref)]
@@ -768,6 +993,55 @@ mod tests {
         assert_eq!(back, w);
         let cs = w.to_csmat();
         assert_eq!(SparseWeights::from_csmat(&cs).to_dense(), w.to_dense());
+    }
+
+    #[test]
+    fn pull_and_push_add_the_same_bits() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream_rng(5, crate::rng::Stream::Init);
+        for (n_rows, n_cols, p_syn, p_act) in [(300, 200, 0.1, 0.6), (5000, 300, 0.05, 0.55)] {
+            let rows: Vec<Vec<(u32, f64)>> = (0..n_rows)
+                .map(|_| {
+                    let mut r = Vec::new();
+                    for j in 0..n_cols as u32 {
+                        if rng.random::<f64>() < p_syn {
+                            r.push((j, rng.random::<f64>() * 10f64.powi(rng.random_range(-8..3))));
+                        }
+                    }
+                    r
+                })
+                .collect();
+            let mut w = SparseWeights::from_rows(n_rows, n_cols, rows);
+            assert!(w.rows_sorted);
+            let bits: Vec<u8> = (0..n_cols).map(|_| u8::from(rng.random::<f64>() < p_act)).collect();
+            let active: Vec<u32> = (0..n_cols as u32).filter(|&j| bits[j as usize] != 0).collect();
+            let mut push = vec![0.0; n_rows];
+            w.push_add(&active, &mut push);
+            let mut pull = vec![0.0; n_rows];
+            w.pull_rows(&bits, 0, &mut pull);
+            let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+            assert!(same(&push, &pull));
+            assert!(w.rows_cheaper_than_columns(&active));
+            for par in [crate::Parallelism::Sequential, crate::Parallelism::Rayon { min_rows: 16 }] {
+                let mut d = vec![0.0; n_rows];
+                w.drive_add(&active, &bits, &mut d, par);
+                assert!(same(&push, &d));
+            }
+            // An append in order keeps the rows sorted, a removal that moves a synapse does not.
+            let last = w.row(0).0.last().copied().unwrap_or(0);
+            if (last as usize) + 1 < n_cols {
+                w.insert(0, last as usize + 1, 0.5);
+                assert!(w.rows_sorted);
+            }
+            let i = (0..n_rows).find(|&i| w.row_nnz(i) >= 2).unwrap();
+            w.remove(i, w.row_start[i] as u32);
+            assert!(!w.rows_sorted);
+            let mut push = vec![0.0; n_rows];
+            w.push_add(&active, &mut push);
+            let mut d = vec![0.0; n_rows];
+            w.drive_add(&active, &bits, &mut d, crate::Parallelism::Sequential);
+            assert!(same(&push, &d));
+        }
     }
 
     #[test]

@@ -12,8 +12,9 @@
 
 use crate::rowset::RowSet;
 use serde::{Deserialize, Serialize};
-use sorn_core::PlasticParts;
 use sorn_core::error::{ParamError, check_range};
+use sorn_core::sparse::{ROW_FLAG, ROW_FLAG2, ROW_MARKS};
+use sorn_core::{Parallelism, PlasticParts};
 
 /// iSTDP parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,33 +44,79 @@ impl IstdpParams {
 }
 
 /// Applies iSTDP to `net.w_ei`; changed rows go to `dirty`. Returns the number of pruned synapses.
+/// Sequential; see [`apply_par`].
 pub fn apply(p: &IstdpParams, net: PlasticParts<'_>, dirty: &mut RowSet, prune_rows: &mut Vec<u32>) -> usize {
-    let x = net.x.bits();
+    apply_par(p, net, dirty, prune_rows, Parallelism::Sequential, false)
+}
+
+/// [`apply`] with a choice of traversal. Visiting the outgoing synapses of the active inhibitory units
+/// (the columns) gathers one weight per synapse from a random place; when those are a large share of
+/// W^EI, one pass over every row (streamed, split over threads by `par`) is cheaper. Every synapse gets
+/// the same single update either way, and rows are pruned in increasing order either way, so the weights
+/// are bitwise the same; only the order in which rows enter `dirty` can differ. The row pass is
+/// therefore taken only when that order cannot matter: `dirty` already holds every row, or the caller
+/// says it is drained (sorted) before anything else reads it (`dirty_drained_after`, e.g. SN on E←I later
+/// in the same step).
+pub fn apply_par(
+    p: &IstdpParams,
+    net: PlasticParts<'_>,
+    dirty: &mut RowSet,
+    prune_rows: &mut Vec<u32>,
+    par: Parallelism,
+    dirty_drained_after: bool,
+) -> usize {
+    let order_free = dirty_drained_after || dirty.len() == dirty.universe();
+    if order_free && net.w_ei.rows_cheaper_than_columns(net.y_prev.active()) {
+        apply_rows(p, net, dirty, prune_rows, par)
+    } else {
+        apply_columns(p, net, dirty, prune_rows)
+    }
+}
+
+/// The new weight of a synapse updated by iSTDP, and whether it is to be pruned.
+#[inline(always)]
+fn updated(p: &IstdpParams, dw: &[f64; 2], w: f64, post_fired: bool) -> (f64, bool) {
+    let v = w + dw[usize::from(post_fired)];
+    let w = match p.floor {
+        Some(f) => {
+            if v <= 0.0 {
+                f
+            } else {
+                v.min(p.upper)
+            }
+        }
+        None => v.clamp(0.0, p.upper),
+    };
+    (w, w <= 0.0)
+}
+
+/// The two possible changes, for a silent and for a firing E unit (same arithmetic as −η·(1 − x·gain)
+/// evaluated per synapse).
+fn changes(p: &IstdpParams) -> [f64; 2] {
     let gain = 1.0 + 1.0 / p.mu;
-    // The two possible changes, for a silent and for a firing E unit (same arithmetic as
-    // −η·(1 − x·gain) evaluated per synapse).
-    let dw = [-p.eta * (1.0 - 0.0 * gain), -p.eta * (1.0 - 1.0 * gain)];
-    let upper = p.upper;
+    [-p.eta * (1.0 - 0.0 * gain), -p.eta * (1.0 - 1.0 * gain)]
+}
+
+/// iSTDP through the column index: the outgoing synapses of each active inhibitory unit. Rows enter
+/// `dirty` in the order they are first reached.
+fn apply_columns(
+    p: &IstdpParams,
+    net: PlasticParts<'_>,
+    dirty: &mut RowSet,
+    prune_rows: &mut Vec<u32>,
+) -> usize {
+    let x = net.x.bits();
+    let dw = changes(p);
     prune_rows.clear();
     for &k in net.y_prev.active() {
-        match p.floor {
-            Some(f) => net.w_ei.update_column(k as usize, |i, w| {
-                let v = *w + dw[usize::from(x[i as usize] != 0)];
-                *w = if v <= 0.0 { f } else { v.min(upper) };
-                if *w <= 0.0 {
-                    prune_rows.push(i);
-                }
-                dirty.insert(i);
-            }),
-            None => net.w_ei.update_column(k as usize, |i, w| {
-                let v = *w + dw[usize::from(x[i as usize] != 0)];
-                *w = v.clamp(0.0, upper);
-                if *w <= 0.0 {
-                    prune_rows.push(i);
-                }
-                dirty.insert(i);
-            }),
-        }
+        net.w_ei.update_column(k as usize, |i, w| {
+            let (v, prune) = updated(p, &dw, *w, x[i as usize] != 0);
+            *w = v;
+            if prune {
+                prune_rows.push(i);
+            }
+            dirty.insert(i);
+        });
     }
     let mut pruned = 0;
     prune_rows.sort_unstable();
@@ -78,4 +125,108 @@ pub fn apply(p: &IstdpParams, net: PlasticParts<'_>, dirty: &mut RowSet, prune_r
         pruned += net.w_ei.prune_row(i as usize, |w| w <= 0.0);
     }
     pruned
+}
+
+/// iSTDP as one pass over every row (in parallel with `par`), updating the synapses from inhibitory
+/// units active at t. Rows enter `dirty` in increasing order.
+fn apply_rows(
+    p: &IstdpParams,
+    net: PlasticParts<'_>,
+    dirty: &mut RowSet,
+    rows: &mut Vec<u32>,
+    par: Parallelism,
+) -> usize {
+    let (x, y) = (net.x.bits(), net.y_prev.bits());
+    let dw = changes(p);
+    rows.clear();
+    rows.extend(0..net.w_ei.n_rows() as u32);
+    // ROW_FLAG: a synapse of the row was updated; ROW_FLAG2: one of them is to be pruned.
+    net.w_ei.for_rows_mut_mark(rows, par, |i, cols, vals| {
+        let fired = x[i] != 0;
+        let (mut touched, mut prune) = (false, false);
+        for (w, &k) in vals.iter_mut().zip(cols) {
+            if y[k as usize] != 0 {
+                let (v, pr) = updated(p, &dw, *w, fired);
+                *w = v;
+                touched = true;
+                prune |= pr;
+            }
+        }
+        (if touched { ROW_FLAG } else { 0 }) | (if prune { ROW_FLAG2 } else { 0 })
+    });
+    let mut pruned = 0;
+    for &r in rows.iter() {
+        let i = r & !ROW_MARKS;
+        if r & ROW_FLAG != 0 {
+            dirty.insert(i);
+        }
+        if r & ROW_FLAG2 != 0 {
+            pruned += net.w_ei.prune_row(i as usize, |w| w <= 0.0);
+        }
+    }
+    pruned
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sorn_core::params::*;
+    use sorn_core::{Input, Network, Stream, stream_rng};
+
+    fn network(seed: u64) -> Network {
+        let p = NetworkParams {
+            ne: 300,
+            ni: Some(60),
+            input: InputParams::None,
+            w_ee: Connectivity::FixedInDegree { k: 10 },
+            w_ei: Connectivity::Bernoulli { lambda: 12.0 },
+            w_ie: Connectivity::FixedInDegree { k: 20 },
+            t_e: ThresholdInit::Uniform { min: 0.0, max: 0.5 },
+            t_i: ThresholdInit::Uniform { min: 0.0, max: 0.5 },
+            x0: InitialState::Bernoulli { p: 0.2 },
+            y0: InitialState::Bernoulli { p: 0.3 },
+            threshold_rule: ThresholdRule::Ge,
+            inhibition_from: InhibitionInput::Old,
+            noise: Noise::Gaussian { std: 0.1 },
+        };
+        let mut net = Network::new(&p.check().unwrap(), &mut stream_rng(seed, Stream::Init));
+        let mut noise = stream_rng(seed, Stream::Noise);
+        for _ in 0..3 {
+            net.step(Input::None, &mut noise);
+        }
+        net
+    }
+
+    #[test]
+    fn row_pass_equals_column_pass() {
+        for (seed, floor, eta) in
+            [(1, Some(0.001), 0.001), (2, None, 0.001), (3, None, 0.02), (4, Some(0.0), 0.02)]
+        {
+            let p = IstdpParams { eta, mu: 0.1, floor, upper: 1.0 };
+            let mut a = network(seed);
+            let mut b = a.clone();
+            let (mut da, mut db) = (RowSet::new(300), RowSet::new(300));
+            let mut pa = 0;
+            let mut pb = 0;
+            for step in 0..40 {
+                let par =
+                    if step % 2 == 0 { Parallelism::Sequential } else { Parallelism::Rayon { min_rows: 4 } };
+                pa += apply_columns(&p, a.plastic_parts(), &mut da, &mut Vec::new());
+                pb += apply_rows(&p, b.plastic_parts(), &mut db, &mut Vec::new(), par);
+                assert_eq!(a.w_ei, b.w_ei, "seed {seed}, step {step}");
+                let (mut ra, mut rb) = (Vec::new(), Vec::new());
+                da.drain_sorted(|r| ra.extend_from_slice(r));
+                db.drain_sorted(|r| rb.extend_from_slice(r));
+                assert_eq!(ra, rb);
+                // Change the states (the weights stay equal: W^EI was just checked).
+                let mut noise = stream_rng(seed + step, Stream::Noise);
+                a.step(Input::None, &mut noise.clone());
+                b.step(Input::None, &mut noise);
+            }
+            assert_eq!(pa, pb);
+            if floor.is_none() && eta > 0.01 {
+                assert!(pa > 0, "the test should prune some synapses");
+            }
+        }
+    }
 }

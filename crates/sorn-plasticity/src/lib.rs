@@ -198,8 +198,17 @@ pub fn apply(
             }
             Op::Istdp => {
                 if let (Some(r), false) = (&p.istdp, freeze.contains(Rule::Istdp)) {
-                    let pruned =
-                        istdp::apply(r, net.plastic_parts(), &mut state.dirty_ei, &mut state.scratch);
+                    // SN on E←I comes after iSTDP in every order: then it drains (sorts) `dirty_ei`
+                    // in this step, and the order in which iSTDP adds rows cannot matter.
+                    let drained = p.sn.as_ref().is_some_and(|s| s.ei) && !freeze.contains(Rule::Ss);
+                    let pruned = istdp::apply_par(
+                        r,
+                        net.plastic_parts(),
+                        &mut state.dirty_ei,
+                        &mut state.scratch,
+                        par,
+                        drained,
+                    );
                     state.counters.pruned_ei += pruned as u64;
                 }
             }
