@@ -276,6 +276,11 @@ fn bad_config_values_name_the_problem() {
     fails(&["run", "--config", "c2.toml", "--out", "x"], &d, "c2.toml");
     fails(&["run", "--config", "missing.toml", "--out", "x"], &d, "missing.toml");
     assert!(!d.join("x").exists());
+    let rs = ["experiment", "random-sequence", "--quick", "--out", "x"];
+    fails(&[&rs[..], &["--lengths", "3,10"]].concat(), &d, "length L = 3 cannot hold all 5 symbols");
+    fails(&[&rs[..], &["--lengths", "10,x"]].concat(), &d, "--lengths: `x`");
+    fails(&[&rs[..], &["--train-steps", "1"]].concat(), &d, "at least 2 steps");
+    assert!(!d.join("x").exists());
 }
 
 #[test]

@@ -69,6 +69,16 @@ enum Which {
     RandomSequence {
         #[command(flatten)]
         common: Common,
+        /// Sequence lengths L of the learning-capacity curve, comma separated (default
+        /// 10,20,50,100,200,500,1000).
+        #[arg(long)]
+        lengths: Option<String>,
+        /// Readout training steps (default 5 000; V2 uses 15 000).
+        #[arg(long)]
+        train_steps: Option<u64>,
+        /// N_E (default 200; V2's plots use 1600).
+        #[arg(long)]
+        ne: Option<usize>,
     },
     /// Avalanches of the spontaneous DP17 network (Figs 1–2); --ne 50,100,200,400,800 for the size series.
     Avalanches {
@@ -177,13 +187,23 @@ pub fn run(args: ExperimentArgs) -> CliResult {
             }
             finish("counting", &c, || counting::run(&p), counting::write, counting::table)
         }
-        Which::RandomSequence { common: c } => {
+        Which::RandomSequence { common: c, lengths, train_steps, ne } => {
             let mut p = if c.quick {
                 random_sequence::RandomSequenceParams::quick()
             } else {
                 random_sequence::RandomSequenceParams::full()
             };
             p.seeds = seeds(&c, p.seeds);
+            if let Some(l) = lengths {
+                p.lengths = parse_list(&l).map_err(|e| UserError(format!("--lengths: {e}")))?;
+            }
+            if let Some(t) = train_steps {
+                p.steps_train = t;
+            }
+            if let Some(ne) = ne {
+                p.ne = ne;
+            }
+            random_sequence::check(&p).map_err(|e| UserError(e.to_string()))?;
             finish(
                 "random-sequence",
                 &c,

@@ -52,7 +52,7 @@ impl RandomSequenceParams {
             steps_test: 5_000,
             lags: (0..20).collect(),
             memory_length: 1_000_000,
-            lengths: vec![10, 20, 50, 100, 200],
+            lengths: vec![10, 20, 50, 100, 200, 500, 1000],
             max_iter: 100,
         }
     }
@@ -135,7 +135,34 @@ pub struct RandomSequenceResults {
     pub wall_seconds: f64,
 }
 
+/// Checks the parameters a run needs (every sequence must be able to hold every symbol).
+pub fn check(p: &RandomSequenceParams) -> anyhow::Result<()> {
+    anyhow::ensure!(p.symbols >= 2, "random-sequence: symbols = {} (expected at least 2)", p.symbols);
+    if let Some(&l) = p.lengths.iter().find(|&&l| l < p.symbols) {
+        anyhow::bail!(
+            "random-sequence: length L = {l} cannot hold all {} symbols (expected every L >= {})",
+            p.symbols,
+            p.symbols
+        );
+    }
+    anyhow::ensure!(p.memory_length >= p.symbols, "random-sequence: memory_length below the alphabet size");
+    anyhow::ensure!(
+        p.steps_train >= 2 && p.steps_test >= 2,
+        "random-sequence: readout train and test need at least 2 steps each (got {} and {})",
+        p.steps_train,
+        p.steps_test
+    );
+    let maxlag = p.lags.iter().copied().max().unwrap_or(0) as u64;
+    anyhow::ensure!(
+        maxlag < p.steps_train,
+        "random-sequence: lag {maxlag} is not below the {} training steps",
+        p.steps_train
+    );
+    Ok(())
+}
+
 pub fn run(p: &RandomSequenceParams) -> anyhow::Result<RandomSequenceResults> {
+    check(p)?;
     let t0 = Instant::now();
     let (tr, te) = (p.steps_train as usize, p.steps_test as usize);
     let maxlag = p.lags.iter().copied().max().unwrap_or(0);
