@@ -664,9 +664,11 @@ impl SparseWeights {
         self.touch();
         let vals = SharedSlice(self.vals.as_mut_ptr(), self.vals.len());
         let this = &*self;
+        // Rows of a matrix that fits in the cache need no hints (they only cost instructions).
+        let prefetch = self.vals.len() >= PREFETCH_MIN_SLOTS;
         crate::parallel::for_each_chunk(rows, par, |chunk| {
             for (k, &i) in chunk.iter().enumerate() {
-                if let Some(&ahead) = chunk.get(k + ROW_PREFETCH_AHEAD) {
+                if prefetch && let Some(&ahead) = chunk.get(k + ROW_PREFETCH_AHEAD) {
                     this.prefetch_row(vals.base(), ahead as usize);
                 }
                 let i = i as usize;
@@ -703,9 +705,11 @@ impl SparseWeights {
         self.touch();
         let vals = SharedSlice(self.vals.as_mut_ptr(), self.vals.len());
         let this = &*self;
+        // Rows of a matrix that fits in the cache need no hints (they only cost instructions).
+        let prefetch = self.vals.len() >= PREFETCH_MIN_SLOTS;
         crate::parallel::for_each_chunk_mut(rows, par, |chunk| {
             for k in 0..chunk.len() {
-                if let Some(&ahead) = chunk.get(k + ROW_PREFETCH_AHEAD) {
+                if prefetch && let Some(&ahead) = chunk.get(k + ROW_PREFETCH_AHEAD) {
                     this.prefetch_row(vals.base(), ahead as usize);
                 }
                 let i = chunk[k] as usize;

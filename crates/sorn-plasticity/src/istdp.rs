@@ -73,20 +73,14 @@ pub fn apply_par(
     }
 }
 
-/// The new weight of a synapse updated by iSTDP, and whether it is to be pruned.
+/// The new weight of a synapse updated by iSTDP, and whether it is to be pruned: w + Δ, capped at
+/// `upper`; a result ≤ 0 becomes the floor (D) or 0 (the package's clip to [0, upper]; pruned). One formula
+/// for both (clip and the floor agree on every non-NaN value up to the sign of a zero, and a zero is
+/// pruned), so the per-synapse loop has no branch on the variant.
 #[inline(always)]
-fn updated(p: &IstdpParams, dw: &[f64; 2], w: f64, post_fired: bool) -> (f64, bool) {
+fn updated(lo: f64, upper: f64, dw: &[f64; 2], w: f64, post_fired: bool) -> (f64, bool) {
     let v = w + dw[usize::from(post_fired)];
-    let w = match p.floor {
-        Some(f) => {
-            if v <= 0.0 {
-                f
-            } else {
-                v.min(p.upper)
-            }
-        }
-        None => v.clamp(0.0, p.upper),
-    };
+    let w = if v <= 0.0 { lo } else { v.min(upper) };
     (w, w <= 0.0)
 }
 
@@ -107,10 +101,11 @@ fn apply_columns(
 ) -> usize {
     let x = net.x.bits();
     let dw = changes(p);
+    let lo = p.floor.unwrap_or(0.0);
     prune_rows.clear();
     for &k in net.y_prev.active() {
         net.w_ei.update_column(k as usize, |i, w| {
-            let (v, prune) = updated(p, &dw, *w, x[i as usize] != 0);
+            let (v, prune) = updated(lo, p.upper, &dw, *w, x[i as usize] != 0);
             *w = v;
             if prune {
                 prune_rows.push(i);
@@ -138,6 +133,7 @@ fn apply_rows(
 ) -> usize {
     let (x, y) = (net.x.bits(), net.y_prev.bits());
     let dw = changes(p);
+    let lo = p.floor.unwrap_or(0.0);
     rows.clear();
     rows.extend(0..net.w_ei.n_rows() as u32);
     // ROW_FLAG: a synapse of the row was updated; ROW_FLAG2: one of them is to be pruned.
@@ -146,7 +142,7 @@ fn apply_rows(
         let (mut touched, mut prune) = (false, false);
         for (w, &k) in vals.iter_mut().zip(cols) {
             if y[k as usize] != 0 {
-                let (v, pr) = updated(p, &dw, *w, fired);
+                let (v, pr) = updated(lo, p.upper, &dw, *w, fired);
                 *w = v;
                 touched = true;
                 prune |= pr;
