@@ -23,16 +23,6 @@ impl Parallelism {
     }
 }
 
-/// Calls `body` for every item, in parallel when `par` asks for it and there is enough work.
-pub fn for_each<T: Copy + Send + Sync, F: Fn(T) + Sync + Send>(items: &[T], par: Parallelism, body: F) {
-    match par {
-        Parallelism::Rayon { min_rows } if items.len() >= 2 * min_rows.max(1) => {
-            items.par_iter().with_min_len(min_rows.max(1)).for_each(|&t| body(t));
-        }
-        _ => items.iter().for_each(|&t| body(t)),
-    }
-}
-
 /// Applies `body(index, value)` to every element of `data` in chunks, in parallel when asked.
 pub fn for_each_mut<T: Send, F: Fn(usize, &mut T) + Sync + Send>(data: &mut [T], par: Parallelism, body: F) {
     match par {

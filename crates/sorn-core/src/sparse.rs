@@ -258,7 +258,7 @@ impl SparseWeights {
         }
         let mut dense = self.n_rows > 0;
         for j in 0..self.n_cols {
-            let (s, e) = (self.col_start[j], self.col_start[j] + self.col_len[j] as usize);
+            let (s, e) = self.col_range(j);
             for q in s..e {
                 self.col_vals[q] = self.vals[self.col_slot[q] as usize];
             }
@@ -309,8 +309,7 @@ impl SparseWeights {
     /// Presynaptic indices and weights of row `i`, in storage order.
     #[inline]
     pub fn row(&self, i: usize) -> (&[u32], &[f64]) {
-        let s = self.row_start[i];
-        let e = s + self.row_len[i] as usize;
+        let (s, e) = self.row_range(i);
         (&self.cols[s..e], &self.vals[s..e])
     }
 
@@ -318,8 +317,7 @@ impl SparseWeights {
     #[inline]
     pub fn row_mut(&mut self, i: usize) -> (&[u32], &mut [f64]) {
         self.touch();
-        let s = self.row_start[i];
-        let e = s + self.row_len[i] as usize;
+        let (s, e) = self.row_range(i);
         (&self.cols[s..e], &mut self.vals[s..e])
     }
 
@@ -332,8 +330,7 @@ impl SparseWeights {
     /// Postsynaptic rows and value slots of column `j` (outgoing synapses of presynaptic unit `j`).
     #[inline]
     pub fn column(&self, j: usize) -> (&[u32], &[u32]) {
-        let s = self.col_start[j];
-        let e = s + self.col_len[j] as usize;
+        let (s, e) = self.col_range(j);
         (&self.col_rows[s..e], &self.col_slot[s..e])
     }
 
@@ -354,8 +351,7 @@ impl SparseWeights {
     #[inline]
     pub fn update_column(&mut self, j: usize, mut f: impl FnMut(u32, &mut f64)) {
         self.touch();
-        let s = self.col_start[j];
-        let e = s + self.col_len[j] as usize;
+        let (s, e) = self.col_range(j);
         for q in s..e {
             f(self.col_rows[q], &mut self.vals[self.col_slot[q] as usize]);
         }
@@ -408,8 +404,7 @@ impl SparseWeights {
             return false;
         }
         let visited: usize = active.iter().map(|&j| self.col_len[j as usize] as usize).sum();
-        let factor =
-            if self.vals.len() >= PREFETCH_MIN_SLOTS { ROW_PASS_FACTOR_LARGE } else { ROW_PASS_FACTOR_SMALL };
+        let factor = if self.outgrows_cache() { ROW_PASS_FACTOR_LARGE } else { ROW_PASS_FACTOR_SMALL };
         visited * factor >= self.nnz
     }
 
@@ -476,7 +471,7 @@ impl SparseWeights {
             }
             return;
         }
-        let large = self.vals.len() >= PREFETCH_MIN_SLOTS;
+        let large = self.outgrows_cache();
         if !self.cache_valid && large {
             self.push_rows_prefetch(active, lo, out);
             return;
@@ -484,8 +479,7 @@ impl SparseWeights {
         let vals: &[f64] = if self.cache_valid { &self.col_vals } else { &self.vals };
         let direct = self.cache_valid;
         for (c, &j) in active.iter().enumerate() {
-            let s = self.col_start[j as usize];
-            let e = s + self.col_len[j as usize] as usize;
+            let (s, e) = self.col_range(j as usize);
             let rows = &self.col_rows[s..e];
             if direct {
                 if large && let Some(&ahead) = active.get(c + COL_PREFETCH_AHEAD) {
@@ -665,19 +659,12 @@ impl SparseWeights {
         let vals = SharedSlice(self.vals.as_mut_ptr(), self.vals.len());
         let this = &*self;
         // Rows of a matrix that fits in the cache need no hints (they only cost instructions).
-        let prefetch = self.vals.len() >= PREFETCH_MIN_SLOTS;
+        let prefetch = self.outgrows_cache();
         crate::parallel::for_each_chunk(rows, par, |chunk| {
-            for (k, &i) in chunk.iter().enumerate() {
-                if prefetch && let Some(&ahead) = chunk.get(k + ROW_PREFETCH_AHEAD) {
-                    this.prefetch_row(vals.base(), ahead as usize);
-                }
-                let i = i as usize;
-                let (s, e) = this.row_range(i);
-                // SAFETY: rows are distinct (strictly increasing), and row slot ranges never overlap, so
-                // every call gets a disjoint subslice of `vals`; `vals` outlives the loop, and no shared
-                // reference to `vals` is read while the workers run (`prefetch_row` only hints).
-                let v = unsafe { vals.slice_mut(s, e) };
-                f(i, &this.cols[s..e], v);
+            for k in 0..chunk.len() {
+                // SAFETY: rows are distinct (strictly increasing), see `kernel_row`.
+                let (i, c, v) = unsafe { this.kernel_row(&vals, chunk, k, prefetch) };
+                f(i, c, v);
             }
         });
     }
@@ -706,19 +693,46 @@ impl SparseWeights {
         let vals = SharedSlice(self.vals.as_mut_ptr(), self.vals.len());
         let this = &*self;
         // Rows of a matrix that fits in the cache need no hints (they only cost instructions).
-        let prefetch = self.vals.len() >= PREFETCH_MIN_SLOTS;
+        let prefetch = self.outgrows_cache();
         crate::parallel::for_each_chunk_mut(rows, par, |chunk| {
             for k in 0..chunk.len() {
-                if prefetch && let Some(&ahead) = chunk.get(k + ROW_PREFETCH_AHEAD) {
-                    this.prefetch_row(vals.base(), ahead as usize);
-                }
-                let i = chunk[k] as usize;
-                let (s, e) = this.row_range(i);
-                // SAFETY: as in `for_rows_mut`: distinct rows own disjoint slot ranges.
-                let v = unsafe { vals.slice_mut(s, e) };
-                chunk[k] |= f(i, &this.cols[s..e], v) & ROW_MARKS;
+                // SAFETY: rows are distinct (strictly increasing), see `kernel_row`.
+                let (i, c, v) = unsafe { this.kernel_row(&vals, chunk, k, prefetch) };
+                chunk[k] |= f(i, c, v) & ROW_MARKS;
             }
         });
+    }
+
+    /// Row `chunk[k]` of a row kernel: its index, presynaptic indices and mutable values; first hints the
+    /// row [`ROW_PREFETCH_AHEAD`] further on in `chunk` when `prefetch`.
+    ///
+    /// # Safety
+    /// `vals` must be `self.vals`, and no other live reference may overlap this row's values: true when the
+    /// kernel's rows are distinct (row slot ranges never overlap) and nothing else reads `vals` while the
+    /// kernel runs (`prefetch_row` only hints).
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)] // the values come from `vals`, as in `SharedSlice::slice_mut`
+    unsafe fn kernel_row<'s>(
+        &'s self,
+        vals: &'s SharedSlice,
+        chunk: &[u32],
+        k: usize,
+        prefetch: bool,
+    ) -> (usize, &'s [u32], &'s mut [f64]) {
+        if prefetch && let Some(&ahead) = chunk.get(k + ROW_PREFETCH_AHEAD) {
+            self.prefetch_row(vals.base(), ahead as usize);
+        }
+        // Entries from k on carry no mark yet (a kernel marks `chunk[k]` after this call).
+        let i = chunk[k] as usize;
+        let (s, e) = self.row_range(i);
+        // SAFETY: the caller's contract above.
+        (i, &self.cols[s..e], unsafe { vals.slice_mut(s, e) })
+    }
+
+    /// Whether the values outgrow the cache, so that hints and streamed passes pay off.
+    #[inline(always)]
+    fn outgrows_cache(&self) -> bool {
+        self.vals.len() >= PREFETCH_MIN_SLOTS
     }
 
     /// Slot range `start .. end` of the synapses of row `i`.
