@@ -418,6 +418,9 @@ impl Network {
     /// is allocated (after the first step, which may build push caches).
     pub fn step(&mut self, input: Input<'_>, noise_rng: &mut SornRng) {
         self.ensure_scratch();
+        // Pruning may have emptied most slots of a plastic matrix; the layout changes, the results do not.
+        self.w_ee.compact_if_sparse();
+        self.w_ei.compact_if_sparse();
         self.refresh_push_caches();
         let rule = self.params.threshold_rule;
         let par = self.par;

@@ -16,6 +16,7 @@
 //! which costs O(active synapses) instead of O(nnz). Within one postsynaptic row the additions happen in
 //! increasing presynaptic order, so the result is bit-identical to a dense row-by-row dot product.
 
+use crate::hugepages;
 use serde::{Deserialize, Serialize};
 
 /// Minimum slack slots reserved per row and per column when a matrix is (re)built.
@@ -166,6 +167,8 @@ impl SparseWeights {
         // Zeroed allocations: slack pages that are never written stay out of the resident set.
         let mut cols = vec![0u32; cap];
         let mut vals = vec![0.0f64; cap];
+        hugepages::advise(&cols);
+        hugepages::advise(&vals);
         let mut col_count = vec![0u32; self.n_cols];
         let mut last_row = vec![u32::MAX; self.n_cols];
         for i in 0..n_rows {
@@ -197,6 +200,8 @@ impl SparseWeights {
         assert!(ccap < u32::MAX as usize, "more than 2^32 synapse slots are not supported");
         let mut col_rows = vec![0u32; ccap];
         let mut col_slot = vec![0u32; ccap];
+        hugepages::advise(&col_rows);
+        hugepages::advise(&col_slot);
         let mut col_len = col_count;
         col_len.fill(0);
         for i in 0..n_rows {
@@ -230,6 +235,27 @@ impl SparseWeights {
         }
     }
 
+    /// Lays the matrix out anew when removals have left most of its slots empty (e.g. W^EE of `large`,
+    /// which prunes from 10⁷ to ≈ 3·10⁶ synapses in its first few thousand steps): more than
+    /// [`COMPACT_FACTOR`] times the slots a rebuild would reserve, on the row or on the column side. Only
+    /// for matrices that outgrow the cache, where the empty slots cost cache and TLB misses. Every row
+    /// keeps its storage order, so all results stay bitwise the same. Returns whether it compacted.
+    /// O(1) when it does not; a compaction costs O(slots) and can only recur after the synapses halve again.
+    pub fn compact_if_sparse(&mut self) -> bool {
+        if !self.outgrows_cache() {
+            return false;
+        }
+        let reserved = |lines: usize| self.nnz + self.nnz / 16 + MIN_SLACK * lines;
+        if self.vals.len() <= COMPACT_FACTOR * reserved(self.n_rows)
+            && self.col_rows.len() <= COMPACT_FACTOR * reserved(self.n_cols)
+        {
+            return false;
+        }
+        let p = self.to_parts();
+        self.rebuild(&p.indptr, &p.indices, &p.data, None);
+        true
+    }
+
     /// Marks the values as changed: the push cache is stale.
     #[inline]
     fn touch(&mut self) {
@@ -255,6 +281,7 @@ impl SparseWeights {
     pub fn build_push_cache(&mut self) {
         if self.col_vals.len() != self.col_rows.len() {
             self.col_vals = vec![0.0; self.col_rows.len()];
+            hugepages::advise(&self.col_vals);
         }
         let mut dense = self.n_rows > 0;
         for j in 0..self.n_cols {
@@ -818,6 +845,9 @@ pub const ROW_MARKS: u32 = ROW_FLAG | ROW_FLAG2;
 /// [`SparseWeights::rows_cheaper_than_columns`]: a synapse visited through the column index costs about
 /// this many streamed synapses when the values do not fit in the cache …
 const ROW_PASS_FACTOR_LARGE: usize = 8;
+/// [`SparseWeights::compact_if_sparse`] lays a matrix out anew once it holds more than this many times
+/// the slots a rebuild would reserve.
+const COMPACT_FACTOR: usize = 2;
 /// … and this many when they do.
 const ROW_PASS_FACTOR_SMALL: usize = 2;
 /// Rows per parallel task of the pull in [`SparseWeights::drive_add`].
@@ -1060,6 +1090,44 @@ mod tests {
             w.drive_add(&active, &bits, &mut d, crate::Parallelism::Sequential);
             assert!(same(&push, &d));
         }
+    }
+
+    #[test]
+    fn compaction_keeps_rows_and_frees_slots() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream_rng(9, crate::rng::Stream::Init);
+        let (n_rows, n_cols, k) = (4000, 3000, 40);
+        let rows: Vec<Vec<(u32, f64)>> = (0..n_rows)
+            .map(|_| (0..k).map(|_| (rng.random_range(0..n_cols as u32), rng.random::<f64>())).collect())
+            .map(|mut r: Vec<(u32, f64)>| {
+                r.sort_by_key(|e| e.0);
+                r.dedup_by_key(|e| e.0);
+                r
+            })
+            .collect();
+        let mut w = SparseWeights::from_rows(n_rows, n_cols, rows);
+        assert!(w.outgrows_cache());
+        assert!(!w.compact_if_sparse(), "a freshly built matrix is not sparse");
+        // Prune three synapses in four (swap-removal reorders rows), and grow a few back.
+        for i in 0..n_rows {
+            w.prune_row(i, |_| rng.random::<f64>() < 0.75);
+        }
+        for _ in 0..500 {
+            w.insert(rng.random_range(0..n_rows), rng.random_range(0..n_cols), 0.5);
+        }
+        let before = w.clone();
+        let slots = w.vals.len();
+        assert!(w.compact_if_sparse());
+        assert!(w.vals.len() * 2 < slots);
+        dense_check(&w);
+        // Same synapses in the same storage order, so every kernel sees the same sequence.
+        assert_eq!(w.to_parts(), before.to_parts());
+        let active: Vec<u32> = (0..n_cols as u32).filter(|j| j % 3 == 0).collect();
+        let (mut a, mut b) = (vec![0.0; n_rows], vec![0.0; n_rows]);
+        w.push_add(&active, &mut a);
+        before.push_add(&active, &mut b);
+        assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+        assert!(!w.compact_if_sparse(), "a compacted matrix stays until it halves again");
     }
 
     #[test]
