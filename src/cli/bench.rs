@@ -5,6 +5,9 @@
 //! (the machine may be shared; the median chunk is reported too). Plastic steps run first, then the same
 //! network runs frozen (training phase: every rule off, noise on). Each size's network is dropped before
 //! the next is built, so the peak RSS (VmHWM) after a size is dominated by the largest network so far.
+//!
+//! `--from RUN_DIR|snapshot.bin` times a saved network instead (e.g. `large` after the few thousand steps
+//! it needs to reach its steady rate and connectivity), without warm-up unless `--warmup` asks for it.
 
 use super::{CliResult, UserError};
 use clap::Args;
@@ -32,6 +35,9 @@ pub struct BenchArgs {
     /// One JSON object on stdout instead of the table.
     #[arg(long)]
     json: bool,
+    /// Time the network of a run directory or snapshot.bin (its size and config) instead of presets.
+    #[arg(long, conflicts_with_all = ["sizes", "preset"])]
+    from: Option<std::path::PathBuf>,
 }
 
 /// One measured size.
@@ -86,23 +92,44 @@ fn time_chunks(sim: &mut Sorn, steps: u64, chunks: u64, act: &mut u64) -> (f64, 
     (t[0], t[t.len() / 2])
 }
 
-fn measure(preset: &str, ne: usize, a: &BenchArgs, par: Parallelism) -> Result<Row, UserError> {
-    let mut c = sorn::presets::preset(preset)
-        .ok_or_else(|| UserError(format!("unknown preset `{preset}` (see `sorn presets`)")))?;
+/// The config of preset `name`, or an error naming it.
+fn preset_config(name: &str) -> Result<sorn::Config, UserError> {
+    sorn::presets::preset(name).ok_or_else(|| UserError(format!("unknown preset `{name}` (see `sorn presets`)")))
+}
+
+/// A network built from a preset at size `ne`, and its build time in seconds.
+fn build(preset: &str, ne: usize) -> Result<(Sorn, f64), UserError> {
+    let mut c = preset_config(preset)?;
     c.network.ne = ne;
     c.seed = 1;
     c.run.input = sorn::InputSpec::None;
     c.network.input = sorn::core::InputParams::None;
     let cfg = c.check().map_err(|e| UserError(format!("N_E = {ne}: {e}")))?;
     let t0 = Instant::now();
-    let mut sim = Sorn::new(&cfg);
-    let build_s = t0.elapsed().as_secs_f64();
+    let sim = Sorn::new(&cfg);
+    Ok((sim, t0.elapsed().as_secs_f64()))
+}
+
+/// The network saved in a run directory or snapshot file, and its load time in seconds.
+fn load(from: &std::path::Path) -> Result<(Sorn, f64), UserError> {
+    let path = if from.is_dir() { from.join(sorn::io::rundir::names::SNAPSHOT) } else { from.to_path_buf() };
+    let t0 = Instant::now();
+    let sim = sorn::io::snapshot::load(&path)?;
+    if matches!(sim.network().params().input, sorn::core::InputParams::Pools { .. }) {
+        return Err(UserError(format!(
+            "{}: the network has symbol input pools; `sorn bench` times steps without input, so pick a \
+             network whose config has `network.input` none or raw",
+            path.display()
+        )));
+    }
+    Ok((sim, t0.elapsed().as_secs_f64()))
+}
+
+/// Warms `sim` up with `warmup` plastic steps, then times plastic and frozen steps.
+fn measure(label: &str, mut sim: Sorn, build_s: f64, a: &BenchArgs, warmup: u64) -> Row {
     let rss_after_build = proc_status_bytes("VmRSS:");
-    sim.set_parallelism(par);
-    let n = sim.network();
-    let synapses = n.w_ee.nnz() + n.w_ei.nnz() + n.w_ie.nnz();
-    let steps = a.steps.unwrap_or_else(|| default_steps(synapses));
-    let warmup = a.warmup.unwrap_or((steps / 2).clamp(20, 500));
+    let ne = sim.network().ne();
+    let steps = a.steps.unwrap_or_else(|| default_steps(synapse_count(&sim)));
     sim.set_phase(Phase::Plasticity);
     sim.set_freeze(sorn::plasticity::Freeze::NONE);
     sim.run(warmup, &mut NoInput, &mut ());
@@ -117,11 +144,11 @@ fn measure(preset: &str, ne: usize, a: &BenchArgs, par: Parallelism) -> Result<R
     let (frozen_us, frozen_us_median) = time_chunks(&mut sim, steps, chunks, &mut 0);
     let n = sim.network();
     let weight_bytes = n.w_ee.heap_bytes() + n.w_ei.heap_bytes() + n.w_ie.heap_bytes();
-    Ok(Row {
-        preset: preset.to_string(),
+    Row {
+        preset: label.to_string(),
         ne,
         ni: n.ni(),
-        synapses: n.w_ee.nnz() + n.w_ei.nnz() + n.w_ie.nnz(),
+        synapses: synapse_count(&sim),
         synapses_ee: n.w_ee.nnz(),
         build_s,
         steps,
@@ -133,7 +160,7 @@ fn measure(preset: &str, ne: usize, a: &BenchArgs, par: Parallelism) -> Result<R
         rss_peak: proc_status_bytes("VmHWM:"),
         rss_after_build,
         weight_bytes,
-    })
+    }
 }
 
 pub fn run(a: BenchArgs) -> CliResult {
@@ -150,15 +177,35 @@ pub fn run(a: BenchArgs) -> CliResult {
         .num_threads(a.threads)
         .build()
         .map_err(|e| UserError(format!("thread pool: {e}")))?;
+    if let Some(p) = &a.preset {
+        preset_config(p)?;
+    }
     let par = if a.threads > 1 { Parallelism::rayon() } else { Parallelism::Sequential };
     let mut rows = Vec::new();
-    for &ne in &a.sizes {
+    let timed = |label: &str, (mut sim, build_s): (Sorn, f64), warmup: u64| {
+        sim.set_parallelism(par);
+        pool.install(|| measure(label, sim, build_s, &a, warmup))
+    };
+    if let Some(from) = &a.from {
+        let sim = pool.install(|| load(from))?;
+        if !a.json {
+            eprintln!("{} ({} thread(s)) …", from.display(), a.threads);
+        }
+        let label = format!("{} (from {})", preset_name(&sim.0), from.display());
+        rows.push(timed(&label, sim, a.warmup.unwrap_or(0)));
+        if !a.json {
+            print_row(&rows[0], true);
+        }
+    }
+    for &ne in a.sizes.iter().filter(|_| a.from.is_none()) {
         let preset =
             a.preset.clone().unwrap_or_else(|| (if ne > 10_000 { "large" } else { "zheng2013" }).into());
         if !a.json {
             eprintln!("N_E = {ne} ({preset}, {} thread(s)) …", a.threads);
         }
-        let row = pool.install(|| measure(&preset, ne, &a, par))?;
+        let sim = pool.install(|| build(&preset, ne))?;
+        let steps = a.steps.unwrap_or_else(|| default_steps(synapse_count(&sim.0)));
+        let row = timed(&preset, sim, a.warmup.unwrap_or((steps / 2).clamp(20, 500)));
         if !a.json {
             print_row(&row, rows.is_empty());
         }
@@ -168,6 +215,17 @@ pub fn run(a: BenchArgs) -> CliResult {
         println!("{}", json(&rows, a.threads));
     }
     Ok(())
+}
+
+/// Stored synapses of W^EE, W^EI and W^IE.
+fn synapse_count(sim: &Sorn) -> usize {
+    let n = sim.network();
+    n.w_ee.nnz() + n.w_ei.nnz() + n.w_ie.nnz()
+}
+
+/// The preset a network's config was built from, or "custom".
+fn preset_name(sim: &Sorn) -> String {
+    sim.config().config().preset.clone().unwrap_or_else(|| "custom".into())
 }
 
 fn print_row(r: &Row, header: bool) {
