@@ -94,7 +94,8 @@ fn time_chunks(sim: &mut Sorn, steps: u64, chunks: u64, act: &mut u64) -> (f64, 
 
 /// The config of preset `name`, or an error naming it.
 fn preset_config(name: &str) -> Result<sorn::Config, UserError> {
-    sorn::presets::preset(name).ok_or_else(|| UserError(format!("unknown preset `{name}` (see `sorn presets`)")))
+    sorn::presets::preset(name)
+        .ok_or_else(|| UserError(format!("unknown preset `{name}` (see `sorn presets`)")))
 }
 
 /// A network built from a preset at size `ne`, and its build time in seconds.

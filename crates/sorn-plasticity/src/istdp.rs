@@ -76,11 +76,18 @@ pub fn apply_par(
 /// The new weight of a synapse updated by iSTDP, and whether it is to be pruned: w + Δ, capped at
 /// `upper`; a result ≤ 0 becomes the floor (D) or 0 (the package's clip to [0, upper]; pruned). One formula
 /// for both (clip and the floor agree on every non-NaN value up to the sign of a zero, and a zero is
-/// pruned), so the per-synapse loop has no branch on the variant.
+/// pruned), so the per-synapse loop has no branch on the variant. The cap compares instead of calling
+/// f64::min (same value for every non-NaN v; weights and η are finite).
 #[inline(always)]
 fn updated(lo: f64, upper: f64, dw: &[f64; 2], w: f64, post_fired: bool) -> (f64, bool) {
     let v = w + dw[usize::from(post_fired)];
-    let w = if v <= 0.0 { lo } else { v.min(upper) };
+    let w = if v <= 0.0 {
+        lo
+    } else if v > upper {
+        upper
+    } else {
+        v
+    };
     (w, w <= 0.0)
 }
 

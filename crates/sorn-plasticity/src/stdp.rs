@@ -71,8 +71,12 @@ pub fn apply(
         for (w, &j) in vals.iter_mut().zip(cols) {
             let j = j as usize;
             let d = post_new * i32::from(x_prev[j]) - post_old * i32::from(x[j]);
-            // Branch-free: the new value is computed always and kept only where d ≠ 0.
-            let v = (*w + eta * f64::from(d)).max(0.0).min(upper);
+            // Branch-free: the new value is computed always and kept only where d ≠ 0. The clamp to
+            // [0, upper] compares instead of calling f64::max/min: the same value for every non-NaN sum
+            // (weights and η are finite), without their NaN fix-ups in the innermost loop.
+            let v = *w + eta * f64::from(d);
+            let v = if v < 0.0 { 0.0 } else { v };
+            let v = if v > upper { upper } else { v };
             let v = if d != 0 { v } else { *w };
             *w = v;
             prune |= v <= 0.0 || v < eps;
