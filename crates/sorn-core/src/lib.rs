@@ -13,6 +13,7 @@ pub mod error;
 mod hugepages;
 pub mod init;
 pub mod network;
+mod normal;
 pub mod parallel;
 pub mod params;
 pub mod rng;

@@ -19,7 +19,6 @@ use crate::params::{CheckedNetworkParams, InhibitionInput, InputParams, Noise};
 use crate::rng::SornRng;
 use crate::sparse::{CsrParts, SparseWeights};
 use rand::RngExt;
-use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 /// The external input of one step.
@@ -524,8 +523,7 @@ fn draw_noise(noise: &Noise, rng: &mut SornRng, e: &mut [f64], i: &mut [f64]) {
         }
         Noise::Gaussian { std } => {
             for v in e.iter_mut().chain(i.iter_mut()) {
-                let z: f64 = rng.sample(StandardNormal);
-                *v = std * z;
+                *v = std * crate::normal::standard(rng);
             }
         }
         Noise::Uniform { amplitude } => {
