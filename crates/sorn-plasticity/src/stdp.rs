@@ -62,24 +62,31 @@ pub fn apply(
     let upper = p.upper.unwrap_or(f64::INFINITY);
     let do_prune = p.prune_below.is_some();
     let eps = p.prune_below.unwrap_or(0.0);
+    // A weight is pruned where w ≤ 0 or w < ε; for weights ≥ 0 that is one comparison, w ≤ prune_at, with
+    // prune_at = 0 for ε = 0 and the largest double below ε otherwise.
+    let prune_at = if eps > 0.0 { f64::from_bits(eps.to_bits() - 1) } else { 0.0 };
     // One pass per row: update, and flag the row when it holds a weight to prune (changed this step or
     // not, exactly as a separate pruning pass over the visited rows would find).
     net.w_ee.for_rows_mut_flag(rows, par, |i, cols, vals| {
         let post_new = i32::from(x[i]);
         let post_old = i32::from(x_prev[i]);
+        // d and η·d for the four (x_j(t), x_j(t+1)) of a presynaptic unit, indexed by x_j(t) + 2·x_j(t+1).
+        let d_of = |c: i32| post_new * (c & 1) - post_old * (c >> 1);
+        let change = [0, 1, 2, 3].map(|c| eta * f64::from(d_of(c)));
+        let moves = [0, 1, 2, 3].map(|c| d_of(c) != 0);
         let mut prune = false;
         for (w, &j) in vals.iter_mut().zip(cols) {
             let j = j as usize;
-            let d = post_new * i32::from(x_prev[j]) - post_old * i32::from(x[j]);
+            let c = usize::from(x_prev[j] | (x[j] << 1));
             // Branch-free: the new value is computed always and kept only where d ≠ 0. The clamp to
             // [0, upper] compares instead of calling f64::max/min: the same value for every non-NaN sum
             // (weights and η are finite), without their NaN fix-ups in the innermost loop.
-            let v = *w + eta * f64::from(d);
+            let v = *w + change[c];
             let v = if v < 0.0 { 0.0 } else { v };
             let v = if v > upper { upper } else { v };
-            let v = if d != 0 { v } else { *w };
+            let v = if moves[c] { v } else { *w };
             *w = v;
-            prune |= v <= 0.0 || v < eps;
+            prune |= v <= prune_at;
         }
         do_prune && prune
     });
