@@ -24,7 +24,7 @@ pub const PRESETS: &[(&str, &str)] = &[
 
 /// The preset called `name`, if there is one.
 pub fn preset(name: &str) -> Option<Config> {
-    let mut c = match name {
+    let c = match name {
         "sorn-py" => sorn_py(),
         "lazar2009" => lazar2009(),
         "zheng2013" => zheng2013(),
@@ -32,7 +32,6 @@ pub fn preset(name: &str) -> Option<Config> {
         "large" => large(),
         _ => return None,
     };
-    c.preset = Some(name.to_string());
     Some(c)
 }
 
@@ -65,7 +64,7 @@ fn sp_zheng() -> SpParams {
 pub fn sorn_py() -> Config {
     let (ne, nu) = (200usize, 10usize);
     Config {
-        preset: None,
+        preset: Some("sorn-py".into()),
         seed: 42,
         network: NetworkParams {
             ne,
@@ -98,7 +97,7 @@ pub fn sorn_py() -> Config {
 /// h_IP = 0.1, T ~ U(0, 0.5), 6 symbols × 10 disjoint units, dense fixed inhibition, no noise.
 pub fn lazar2009() -> Config {
     Config {
-        preset: None,
+        preset: Some("lazar2009".into()),
         seed: 42,
         network: NetworkParams {
             ne: 200,
@@ -131,7 +130,7 @@ pub fn lazar2009() -> Config {
 /// (E←I), 1 (I←E); Gaussian noise std √0.05; inhibition from x(t); no E←I scaling; SP 0.1 per step.
 pub fn zheng2013() -> Config {
     Config {
-        preset: None,
+        preset: Some("zheng2013".into()),
         seed: 42,
         network: NetworkParams {
             ne: 200,
@@ -165,6 +164,7 @@ pub fn zheng2013() -> Config {
 /// D's give-up-after-100 rule.
 pub fn delpapa2017() -> Config {
     let mut c = zheng2013();
+    c.preset = Some("delpapa2017".into());
     c.network.w_ee = Connectivity::Binomial { lambda: 20.0 };
     c.network.inhibition_from = InhibitionInput::New;
     c.plasticity.sn = Some(SnParams { ee: true, ei: true });
@@ -189,6 +189,7 @@ pub fn delpapa2017() -> Config {
 /// attempt every step from N_E ≈ 283 on); raise `plasticity.sp.prob` for more growth.
 pub fn large() -> Config {
     let mut c = zheng2013();
+    c.preset = Some("large".into());
     c.network.ne = 100_000;
     c.network.w_ee = Connectivity::FixedInDegree { k: 100 };
     c.network.w_ei = Connectivity::FixedInDegree { k: 20 };

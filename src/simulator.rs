@@ -25,11 +25,13 @@ pub struct Sorn {
     raw: Vec<f64>,
 }
 
-/// The serialised form of a [`Sorn`]. The config travels as TOML text (its tagged enums need a
-/// self-describing format); everything else is plain data, so compact binary formats work.
+/// The serialised form of a [`Sorn`]. The config travels as JSON text (its tagged enums need a
+/// self-describing format, and JSON keeps an absent optional field absent, where TOML text would be
+/// completed from a preset on reading); everything else is plain data, so compact binary formats work.
+/// Snapshots written before JSON hold TOML text here and are still read.
 #[derive(Serialize, Deserialize)]
 struct SornSnapshot {
-    config_toml: String,
+    config_text: String,
     network: NetworkState,
     plasticity: PlasticityState,
     noise_rng: SornRng,
@@ -43,7 +45,8 @@ struct SornSnapshot {
 impl Serialize for Sorn {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         SornSnapshot {
-            config_toml: self.config.config().to_toml(),
+            config_text: serde_json::to_string(self.config.config())
+                .map_err(|e| serde::ser::Error::custom(format!("snapshot config: {e}")))?,
             network: self.network.to_state(),
             plasticity: self.plasticity.clone(),
             noise_rng: self.noise_rng.clone(),
@@ -61,7 +64,7 @@ impl<'de> Deserialize<'de> for Sorn {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let snap = SornSnapshot::deserialize(d)?;
-        let config = Config::from_toml(&snap.config_toml)
+        let config = config_from_snapshot(&snap.config_text)
             .and_then(Config::check)
             .map_err(|e| D::Error::custom(format!("snapshot config: {e}")))?;
         let network = Network::from_state(config.network().clone(), snap.network)
@@ -85,6 +88,15 @@ impl<'de> Deserialize<'de> for Sorn {
             freeze: snap.freeze,
             par: Parallelism::Sequential,
         })
+    }
+}
+
+/// The config of a snapshot: JSON (exactly the saved config), or the TOML of older snapshots.
+fn config_from_snapshot(text: &str) -> Result<Config, crate::ConfigError> {
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| crate::ConfigError::Parse(e.to_string()))
+    } else {
+        Config::from_toml(text)
     }
 }
 
@@ -241,5 +253,19 @@ impl Sorn {
             self.raw = raw;
             observer.observe(self);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_config_reads_json_and_the_toml_of_older_snapshots() {
+        let c = crate::presets::zheng2013();
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(config_from_snapshot(&json).unwrap(), c);
+        assert_eq!(config_from_snapshot(&c.to_toml()).unwrap(), c);
+        assert!(config_from_snapshot("{ not json").is_err());
     }
 }
