@@ -250,6 +250,44 @@ fn save_load_continue_equals_uninterrupted() {
     assert_eq!(second.steps(), 3_000);
 }
 
+/// `large` at N_E = 2 500 prunes W^EE below half of its 2.6·10⁵ slots within a few thousand steps, so the
+/// network lays it out anew mid-run (`compact_if_sparse`). A run that instead goes through a snapshot every
+/// 500 steps (which rebuilds every matrix without slack) has other layouts at other times; both must give
+/// the same bits, since only the storage order within rows enters the arithmetic.
+#[test]
+fn compaction_during_a_run_changes_no_bit() {
+    let mut c = sorn::presets::large();
+    c.network.ne = 2_500;
+    c.seed = 3;
+    let cfg = c.check().unwrap();
+    let steps = 3_000;
+    let mut whole = Sorn::new(&cfg);
+    let slots_at_start = whole.network().w_ee.heap_bytes();
+    let mut r_whole = Raster::new(Population::Excitatory, 1);
+    whole.run(steps, &mut NoInput, &mut r_whole);
+    assert!(
+        whole.network().w_ee.heap_bytes() * 2 < slots_at_start,
+        "W^EE should have been compacted: {} of {} bytes left",
+        whole.network().w_ee.heap_bytes(),
+        slots_at_start
+    );
+
+    let mut pieces = Sorn::new(&cfg);
+    let mut r_pieces = Raster::new(Population::Excitatory, 1);
+    for _ in 0..steps / 500 {
+        pieces.run(500, &mut NoInput, &mut r_pieces);
+        let bytes = bincode::serde::encode_to_vec(&pieces, bincode::config::standard()).unwrap();
+        pieces = bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap().0;
+    }
+    let n = 2_500;
+    let first =
+        (0..steps as usize).find(|&t| r_pieces.data[t * n..(t + 1) * n] != r_whole.data[t * n..(t + 1) * n]);
+    assert_eq!(first, None, "first step whose E state differs");
+    assert_eq!(pieces.network().w_ee, whole.network().w_ee);
+    assert_eq!(pieces.network().w_ei, whole.network().w_ei);
+    assert_eq!(pieces.network().t_e, whole.network().t_e);
+}
+
 #[test]
 fn training_phase_freezes_everything_and_plasticity_phase_resumes() {
     let cfg = sorn::presets::preset("sorn-py").unwrap().check().unwrap();
