@@ -29,7 +29,7 @@ pub struct BenchArgs {
     /// Preset to time (default: zheng2013 for N_E ≤ 10 000, large above).
     #[arg(long)]
     preset: Option<String>,
-    /// Plastic warm-up steps before timing (default: chosen per size).
+    /// Plastic warm-up steps before timing (default: chosen per size; none with --from).
     #[arg(long)]
     warmup: Option<u64>,
     /// One JSON object on stdout instead of the table.
@@ -126,11 +126,10 @@ fn load(from: &std::path::Path) -> Result<(Sorn, f64), UserError> {
     Ok((sim, t0.elapsed().as_secs_f64()))
 }
 
-/// Warms `sim` up with `warmup` plastic steps, then times plastic and frozen steps.
-fn measure(label: &str, mut sim: Sorn, build_s: f64, a: &BenchArgs, warmup: u64) -> Row {
+/// Warms `sim` up with `warmup` plastic steps, then times `steps` plastic and `steps` frozen steps.
+fn measure(label: &str, mut sim: Sorn, build_s: f64, steps: u64, warmup: u64) -> Row {
     let rss_after_build = proc_status_bytes("VmRSS:");
     let ne = sim.network().ne();
-    let steps = a.steps.unwrap_or_else(|| default_steps(synapse_count(&sim)));
     sim.set_phase(Phase::Plasticity);
     sim.set_freeze(sorn::plasticity::Freeze::NONE);
     sim.run(warmup, &mut NoInput, &mut ());
@@ -183,9 +182,12 @@ pub fn run(a: BenchArgs) -> CliResult {
     }
     let par = if a.threads > 1 { Parallelism::rayon() } else { Parallelism::Sequential };
     let mut rows = Vec::new();
-    let timed = |label: &str, (mut sim, build_s): (Sorn, f64), warmup: u64| {
+    // Timed steps: as asked, or about 2·10⁷ synapse visits; warm-up: as asked, or `default_warmup`.
+    let timed = |label: &str, (mut sim, build_s): (Sorn, f64), default_warmup: fn(u64) -> u64| {
         sim.set_parallelism(par);
-        pool.install(|| measure(label, sim, build_s, &a, warmup))
+        let steps = a.steps.unwrap_or_else(|| default_steps(synapse_count(&sim)));
+        let warmup = a.warmup.unwrap_or_else(|| default_warmup(steps));
+        pool.install(|| measure(label, sim, build_s, steps, warmup))
     };
     if let Some(from) = &a.from {
         let sim = pool.install(|| load(from))?;
@@ -193,7 +195,7 @@ pub fn run(a: BenchArgs) -> CliResult {
             eprintln!("{} ({} thread(s)) …", from.display(), a.threads);
         }
         let label = format!("{} (from {})", preset_name(&sim.0), from.display());
-        rows.push(timed(&label, sim, a.warmup.unwrap_or(0)));
+        rows.push(timed(&label, sim, |_| 0));
         if !a.json {
             print_row(&rows[0], true);
         }
@@ -205,8 +207,7 @@ pub fn run(a: BenchArgs) -> CliResult {
             eprintln!("N_E = {ne} ({preset}, {} thread(s)) …", a.threads);
         }
         let sim = pool.install(|| build(&preset, ne))?;
-        let steps = a.steps.unwrap_or_else(|| default_steps(synapse_count(&sim.0)));
-        let row = timed(&preset, sim, a.warmup.unwrap_or((steps / 2).clamp(20, 500)));
+        let row = timed(&preset, sim, |steps| (steps / 2).clamp(20, 500));
         if !a.json {
             print_row(&row, rows.is_empty());
         }
