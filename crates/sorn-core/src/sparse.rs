@@ -379,8 +379,9 @@ impl SparseWeights {
     pub fn update_column(&mut self, j: usize, mut f: impl FnMut(u32, &mut f64)) {
         self.touch();
         let (s, e) = self.col_range(j);
-        for q in s..e {
-            f(self.col_rows[q], &mut self.vals[self.col_slot[q] as usize]);
+        let vals = &mut self.vals;
+        for (&i, &slot) in self.col_rows[s..e].iter().zip(&self.col_slot[s..e]) {
+            f(i, &mut vals[slot as usize]);
         }
     }
 

@@ -110,6 +110,8 @@ fn apply_columns(
     let dw = changes(p);
     let lo = p.floor.unwrap_or(0.0);
     prune_rows.clear();
+    // Once every row is in `dirty` (e.g. when nothing normalises E←I and so drains it), inserting is a no-op.
+    let track = dirty.len() < dirty.universe();
     for &k in net.y_prev.active() {
         net.w_ei.update_column(k as usize, |i, w| {
             let (v, prune) = updated(lo, p.upper, &dw, *w, x[i as usize] != 0);
@@ -117,7 +119,9 @@ fn apply_columns(
             if prune {
                 prune_rows.push(i);
             }
-            dirty.insert(i);
+            if track {
+                dirty.insert(i);
+            }
         });
     }
     let mut pruned = 0;
