@@ -24,15 +24,14 @@ pub const PRESETS: &[(&str, &str)] = &[
 
 /// The preset called `name`, if there is one.
 pub fn preset(name: &str) -> Option<Config> {
-    let c = match name {
+    Some(match name {
         "sorn-py" => sorn_py(),
         "lazar2009" => lazar2009(),
         "zheng2013" => zheng2013(),
         "delpapa2017" => delpapa2017(),
         "large" => large(),
         _ => return None,
-    };
-    Some(c)
+    })
 }
 
 fn run(steps: u64, input: InputSpec) -> RunParams {

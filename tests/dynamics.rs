@@ -4,11 +4,15 @@ use sorn::core::{CheckedNetworkParams, InputParams, Network, Parallelism, Sparse
 use sorn::plasticity::{Freeze, IstdpParams, RowSet, Rule, StdpParams};
 use sorn::prelude::*;
 
-fn zheng(ne: usize, seed: u64) -> CheckedConfig {
-    let mut c = sorn::presets::zheng2013();
+/// Preset `c` at `ne` excitatory units with `seed`, checked.
+fn sized(mut c: Config, ne: usize, seed: u64) -> CheckedConfig {
     c.network.ne = ne;
     c.seed = seed;
     c.check().unwrap()
+}
+
+fn zheng(ne: usize, seed: u64) -> CheckedConfig {
+    sized(sorn::presets::zheng2013(), ne, seed)
 }
 
 /// A tiny hand-wired network: 2 E units with synapses 0→1 and 1→0 of weight 0.5, one inhibitory unit.
@@ -206,10 +210,7 @@ fn same_seed_same_bits_and_different_seed_different_bits() {
 
 #[test]
 fn one_and_two_threads_give_identical_results() {
-    let mut c = sorn::presets::delpapa2017();
-    c.network.ne = 1200;
-    c.seed = 4;
-    let cfg = c.check().unwrap();
+    let cfg = sized(sorn::presets::delpapa2017(), 1200, 4);
     let par = Parallelism::Rayon { min_rows: 8 };
     let run_in = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
@@ -256,10 +257,7 @@ fn save_load_continue_equals_uninterrupted() {
 /// the same bits, since only the storage order within rows enters the arithmetic.
 #[test]
 fn compaction_during_a_run_changes_no_bit() {
-    let mut c = sorn::presets::large();
-    c.network.ne = 2_500;
-    c.seed = 3;
-    let cfg = c.check().unwrap();
+    let cfg = sized(sorn::presets::large(), 2_500, 3);
     let steps = 3_000;
     let mut whole = Sorn::new(&cfg);
     let slots_at_start = whole.network().w_ee.heap_bytes();

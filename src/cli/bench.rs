@@ -113,7 +113,7 @@ fn build(preset: &str, ne: usize) -> Result<(Sorn, f64), UserError> {
 
 /// The network saved in a run directory or snapshot file, and its load time in seconds.
 fn load(from: &std::path::Path) -> Result<(Sorn, f64), UserError> {
-    let path = if from.is_dir() { from.join(sorn::io::rundir::names::SNAPSHOT) } else { from.to_path_buf() };
+    let path = super::run::snapshot_path(from);
     let t0 = Instant::now();
     let sim = sorn::io::snapshot::load(&path)?;
     if matches!(sim.network().params().input, sorn::core::InputParams::Pools { .. }) {

@@ -134,7 +134,7 @@ fn base_config(a: &RunArgs) -> Result<Config, UserError> {
 }
 
 /// Resolves `--from`: a run directory means its snapshot.
-fn snapshot_path(p: &Path) -> PathBuf {
+pub(super) fn snapshot_path(p: &Path) -> PathBuf {
     if p.is_dir() { p.join(names::SNAPSHOT) } else { p.to_path_buf() }
 }
 

@@ -251,9 +251,14 @@ impl SparseWeights {
         {
             return false;
         }
-        let p = self.to_parts();
-        self.rebuild(&p.indptr, &p.indices, &p.data, None);
+        self.relayout(None);
         true
+    }
+
+    /// Lays the matrix out anew from its own rows (storage order kept), appending `extra` if given.
+    fn relayout(&mut self, extra: Option<(usize, u32, f64)>) {
+        let p = self.to_parts();
+        self.rebuild(&p.indptr, &p.indices, &p.data, extra);
     }
 
     /// Marks the values as changed: the push cache is stale.
@@ -602,8 +607,7 @@ impl SparseWeights {
         let row_full = self.row_start[post] + self.row_len[post] as usize == self.row_start[post + 1];
         let col_full = self.col_start[pre] + self.col_len[pre] as usize == self.col_start[pre + 1];
         if row_full || col_full {
-            let p = self.to_parts();
-            self.rebuild(&p.indptr, &p.indices, &p.data, Some((post, pre as u32, w)));
+            self.relayout(Some((post, pre as u32, w)));
             return;
         }
         let s = self.row_start[post] + self.row_len[post] as usize;
@@ -846,11 +850,11 @@ pub const ROW_MARKS: u32 = ROW_FLAG | ROW_FLAG2;
 /// [`SparseWeights::rows_cheaper_than_columns`]: a synapse visited through the column index costs about
 /// this many streamed synapses when the values do not fit in the cache …
 const ROW_PASS_FACTOR_LARGE: usize = 8;
+/// … and this many when they do.
+const ROW_PASS_FACTOR_SMALL: usize = 2;
 /// [`SparseWeights::compact_if_sparse`] lays a matrix out anew once it holds more than this many times
 /// the slots a rebuild would reserve.
 const COMPACT_FACTOR: usize = 2;
-/// … and this many when they do.
-const ROW_PASS_FACTOR_SMALL: usize = 2;
 /// Rows per parallel task of the pull in [`SparseWeights::drive_add`].
 const PULL_BLOCK: usize = 2048;
 
