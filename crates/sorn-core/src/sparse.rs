@@ -390,6 +390,22 @@ impl SparseWeights {
         }
     }
 
+    /// Calls `f(j, rows, slots, vals)` for every presynaptic unit `j` in `cols`, in the given order:
+    /// `rows` and `slots` are the postsynaptic rows and value slots of `j`'s outgoing synapses (as
+    /// [`Self::column`]) and `vals` holds every value of the matrix, so that `vals[slots[k] as usize]` is
+    /// the weight of synapse `j → rows[k]` (values only; the structure cannot change). The values are
+    /// marked as changed once for the whole call, not once per column as with [`Self::update_column`], and
+    /// `f` reads a column's rows without touching the weights of synapses it leaves alone: the way to
+    /// update a few of the synapses of many columns.
+    pub fn update_columns(&mut self, cols: &[u32], mut f: impl FnMut(usize, &[u32], &[u32], &mut [f64])) {
+        self.touch();
+        for &j in cols {
+            let j = j as usize;
+            let (s, e) = self.col_range(j);
+            f(j, &self.col_rows[s..e], &self.col_slot[s..e], &mut self.vals);
+        }
+    }
+
     /// The value slot of synapse `pre → post`, if it exists.
     pub fn find(&self, post: usize, pre: usize) -> Option<u32> {
         let s = self.row_start[post];

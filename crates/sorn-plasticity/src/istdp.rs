@@ -177,32 +177,8 @@ fn apply_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sorn_core::params::*;
-    use sorn_core::{Input, Network, Stream, stream_rng};
-
-    fn network(seed: u64) -> Network {
-        let p = NetworkParams {
-            ne: 300,
-            ni: Some(60),
-            input: InputParams::None,
-            w_ee: Connectivity::FixedInDegree { k: 10 },
-            w_ei: Connectivity::Bernoulli { lambda: 12.0 },
-            w_ie: Connectivity::FixedInDegree { k: 20 },
-            t_e: ThresholdInit::Uniform { min: 0.0, max: 0.5 },
-            t_i: ThresholdInit::Uniform { min: 0.0, max: 0.5 },
-            x0: InitialState::Bernoulli { p: 0.2 },
-            y0: InitialState::Bernoulli { p: 0.3 },
-            threshold_rule: ThresholdRule::Ge,
-            inhibition_from: InhibitionInput::Old,
-            noise: Noise::Gaussian { std: 0.1 },
-        };
-        let mut net = Network::new(&p.check().unwrap(), &mut stream_rng(seed, Stream::Init));
-        let mut noise = stream_rng(seed, Stream::Noise);
-        for _ in 0..3 {
-            net.step(Input::None, &mut noise);
-        }
-        net
-    }
+    use crate::testnet::network;
+    use sorn_core::{Input, Stream, stream_rng};
 
     #[test]
     fn row_pass_equals_column_pass() {
@@ -210,7 +186,7 @@ mod tests {
             [(1, Some(0.001), 0.001), (2, None, 0.001), (3, None, 0.02), (4, Some(0.0), 0.02)]
         {
             let p = IstdpParams { eta, mu: 0.1, floor, upper: 1.0 };
-            let mut a = network(seed);
+            let mut a = network(seed, 10);
             let mut b = a.clone();
             let (mut da, mut db) = (RowSet::new(300), RowSet::new(300));
             let mut pa = 0;

@@ -17,6 +17,8 @@ pub mod rowset;
 pub mod sn;
 pub mod sp;
 pub mod stdp;
+#[cfg(test)]
+mod testnet;
 
 pub use freeze::{Freeze, Rule};
 pub use ip::IpParams;
