@@ -549,6 +549,10 @@ impl SparseWeights {
                         }
                     }
                 }
+            } else if full {
+                for (&i, &slot) in rows.iter().zip(&self.col_slot[s..e]) {
+                    out[i as usize] += vals[slot as usize];
+                }
             } else {
                 let slots = &self.col_slot[s..e];
                 for (&i, &slot) in rows.iter().zip(slots) {

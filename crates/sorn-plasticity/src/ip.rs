@@ -41,8 +41,13 @@ impl IpParams {
 pub fn apply(p: &IpParams, net: PlasticParts<'_>, par: Parallelism) {
     let x = net.x.bits();
     let (eta, h) = (p.eta, p.h_ip);
-    let (lo, hi) = p.bounds.map_or((f64::NEG_INFINITY, f64::INFINITY), |[a, b]| (a, b));
-    sorn_core::parallel::for_each_mut(net.t_e, par, |i, t| {
-        *t = (*t + eta * (f64::from(x[i]) - h)).clamp(lo, hi);
-    });
+    // η·(x − h) for a silent and a firing unit: the per-unit arithmetic, done once.
+    let change = [eta * (0.0 - h), eta * (1.0 - h)];
+    let step = |i: usize, t: &mut f64| *t + if x[i] != 0 { change[1] } else { change[0] };
+    match p.bounds {
+        None => sorn_core::parallel::for_each_mut(net.t_e, par, |i, t| *t = step(i, t)),
+        Some([lo, hi]) => {
+            sorn_core::parallel::for_each_mut(net.t_e, par, |i, t| *t = step(i, t).clamp(lo, hi))
+        }
+    }
 }
