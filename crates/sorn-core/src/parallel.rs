@@ -24,6 +24,7 @@ impl Parallelism {
 }
 
 /// Applies `body(index, value)` to every element of `data` in chunks, in parallel when asked.
+#[inline]
 pub fn for_each_mut<T: Send, F: Fn(usize, &mut T) + Sync + Send>(data: &mut [T], par: Parallelism, body: F) {
     match par {
         Parallelism::Rayon { min_rows } if data.len() >= 2 * min_rows.max(1) => {
