@@ -237,7 +237,7 @@ impl SparseWeights {
 
     /// Lays the matrix out anew when removals have left most of its slots empty (e.g. W^EE of `large`,
     /// which prunes from 10⁷ to ≈ 3·10⁶ synapses in its first few thousand steps): more than
-    /// [`COMPACT_FACTOR`] times the slots a rebuild would reserve, on the row or on the column side. Only
+    /// twice (`COMPACT_FACTOR`) the slots a rebuild would reserve, on the row or on the column side. Only
     /// for matrices that outgrow the cache, where the empty slots cost cache and TLB misses. Every row
     /// keeps its storage order, so all results stay bitwise the same. Returns whether it compacted.
     /// O(1) when it does not; a compaction costs O(slots) and can only recur after the synapses halve again.

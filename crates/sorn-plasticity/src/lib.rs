@@ -7,7 +7,7 @@
 //! rules in a [`Freeze`] set.
 //!
 //! Architecture invariant: depends on `sorn-core` only. Results are bitwise identical for any
-//! [`Parallelism`](sorn_core::Parallelism): work is split by postsynaptic rows and every row is computed
+//! [`Parallelism`]: work is split by postsynaptic rows and every row is computed
 //! sequentially; everything that is not row-local runs on the calling thread.
 
 pub mod freeze;

@@ -249,7 +249,7 @@ impl Figure for Graph {
 }
 
 /// Graph of a square correlation matrix: an edge for every pair i < j whose correlation
-/// (corr[i][j] + corr[j][i])/2 exceeds `threshold`; nodes on a circle, coloured by degree, labelled when
+/// (corr\[i\]\[j\] + corr\[j\]\[i\])/2 exceeds `threshold`; nodes on a circle, coloured by degree, labelled when
 /// there are at most 40.
 pub fn network_graph(
     corr: &[Vec<f64>],
