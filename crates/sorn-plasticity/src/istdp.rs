@@ -106,6 +106,22 @@ fn apply_columns(
     dirty: &mut RowSet,
     prune_rows: &mut Vec<u32>,
 ) -> usize {
+    // With a positive floor every updated weight stays > 0, so nothing can be pruned: the loop then
+    // needs no test for it.
+    if p.floor.is_some_and(|f| f > 0.0) {
+        columns_pass::<false>(p, net, dirty, prune_rows)
+    } else {
+        columns_pass::<true>(p, net, dirty, prune_rows)
+    }
+}
+
+/// [`apply_columns`] for a variant that can (`PRUNES`) or cannot prune.
+fn columns_pass<const PRUNES: bool>(
+    p: &IstdpParams,
+    net: PlasticParts<'_>,
+    dirty: &mut RowSet,
+    prune_rows: &mut Vec<u32>,
+) -> usize {
     let x = net.x.bits();
     let dw = changes(p);
     let lo = p.floor.unwrap_or(0.0);
@@ -116,7 +132,7 @@ fn apply_columns(
         net.w_ei.update_column(k as usize, |i, w| {
             let (v, prune) = updated(lo, p.upper, &dw, *w, x[i as usize] != 0);
             *w = v;
-            if prune {
+            if PRUNES && prune {
                 prune_rows.push(i);
             }
             if track {
@@ -177,7 +193,7 @@ fn apply_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testnet::network;
+    use crate::testnet::{NE, network};
     use sorn_core::{Input, Stream, stream_rng};
 
     #[test]
@@ -188,7 +204,7 @@ mod tests {
             let p = IstdpParams { eta, mu: 0.1, floor, upper: 1.0 };
             let mut a = network(seed, 10);
             let mut b = a.clone();
-            let (mut da, mut db) = (RowSet::new(300), RowSet::new(300));
+            let (mut da, mut db) = (RowSet::new(NE), RowSet::new(NE));
             let mut pa = 0;
             let mut pb = 0;
             for step in 0..40 {
