@@ -386,7 +386,8 @@ impl SparseWeights {
         let (s, e) = self.col_range(j);
         let vals = &mut self.vals;
         for (&i, &slot) in self.col_rows[s..e].iter().zip(&self.col_slot[s..e]) {
-            f(i, &mut vals[slot as usize]);
+            // SAFETY: every slot in the column index is < vals.len() (`ROWS_IN_RANGE` at `push_rows`).
+            f(i, unsafe { vals.get_unchecked_mut(slot as usize) });
         }
     }
 
