@@ -60,6 +60,10 @@ pub struct SparseWeights {
     /// weights in the push's order ([`Self::drive_add`]). Set by a rebuild, kept by appends in order,
     /// cleared by a removal that moves a synapse.
     rows_sorted: bool,
+    /// Every column lists its postsynaptic rows in increasing order, so that a push restricted to a block
+    /// of rows finds the block's part of a column by binary search. Set by a rebuild (which lays the
+    /// columns out row by row), kept by appends in order, cleared by a removal that moves an entry.
+    cols_sorted: bool,
     /// Incremented by every method that can change a value or the structure.
     generation: u64,
 }
@@ -138,6 +142,7 @@ impl SparseWeights {
             cache_valid: false,
             dense_cols: false,
             rows_sorted: false,
+            cols_sorted: false,
             generation: 0,
         };
         w.rebuild(indptr, indices, data, None);
@@ -219,6 +224,8 @@ impl SparseWeights {
             let s0 = row_start[i];
             cols[s0..s0 + row_len[i] as usize].windows(2).all(|w| w[0] < w[1])
         });
+        // The columns were filled row by row above.
+        self.cols_sorted = true;
         self.row_start = row_start;
         self.row_len = row_len;
         self.cols = cols;
@@ -380,14 +387,77 @@ impl SparseWeights {
     }
 
     /// Calls `f(post, &mut weight)` for every outgoing synapse of presynaptic unit `j` (values only).
+    ///
+    /// A valid push cache stays valid: `f` then works on the column-ordered copy (read contiguously
+    /// instead of gathered from the rows), and each new value is also stored in the row storage. A rule
+    /// that changes a matrix only column by column (iSTDP on E←I when no SN follows) thus keeps the
+    /// streamed push of [`Self::build_push_cache`] while plastic.
     #[inline]
     pub fn update_column(&mut self, j: usize, mut f: impl FnMut(u32, &mut f64)) {
+        let cached = self.cache_valid;
         self.touch();
+        let (vals, copy) = (SharedSlice::of(&mut self.vals), SharedSlice::of(&mut self.col_vals));
+        // SAFETY: the slices are this matrix's, and nothing else borrows them during the call.
+        unsafe { self.update_column_raw(j, cached, &vals, &copy, &mut f) };
+        self.cache_valid = cached;
+    }
+
+    /// [`Self::update_column`] for every column in `cols` (strictly increasing), split over threads by
+    /// `par`. Every synapse belongs to exactly one column, so the columns touch disjoint values and their
+    /// order cannot matter: the result is bitwise that of updating them one after the other.
+    pub fn update_columns_par(
+        &mut self,
+        cols: &[u32],
+        par: crate::Parallelism,
+        f: impl Fn(u32, &mut f64) + Sync + Send,
+    ) {
+        // Soundness: the unsafe slices below are disjoint only for distinct columns (O(cols), negligible).
+        assert!(cols.windows(2).all(|w| w[0] < w[1]), "columns must be strictly increasing");
+        let cached = self.cache_valid;
+        self.touch();
+        let (vals, copy) = (SharedSlice::of(&mut self.vals), SharedSlice::of(&mut self.col_vals));
+        let this = &*self;
+        crate::parallel::for_each_chunk(cols, par, |chunk| {
+            for &j in chunk {
+                // SAFETY: distinct columns own disjoint ranges of the column arrays and disjoint value
+                // slots (each slot is listed in exactly one column), and the columns are distinct.
+                unsafe { this.update_column_raw(j as usize, cached, &vals, &copy, &mut |i, w| f(i, w)) };
+            }
+        });
+        self.cache_valid = cached;
+    }
+
+    /// The body of [`Self::update_column`]: `f` on column `j`'s weights, in the column-ordered copy when
+    /// `cached` (then also stored in the rows), else in the rows.
+    ///
+    /// # Safety
+    /// `vals` and `copy` must be `self.vals` and `self.col_vals`, and no other live reference may overlap
+    /// column `j`'s range of `col_vals` or its value slots.
+    #[inline(always)]
+    unsafe fn update_column_raw(
+        &self,
+        j: usize,
+        cached: bool,
+        vals: &SharedSlice,
+        copy: &SharedSlice,
+        f: &mut impl FnMut(u32, &mut f64),
+    ) {
         let (s, e) = self.col_range(j);
-        let vals = &mut self.vals;
-        for (&i, &slot) in self.col_rows[s..e].iter().zip(&self.col_slot[s..e]) {
-            // SAFETY: every slot in the column index is < vals.len() (`ROWS_IN_RANGE` at `push_rows`).
-            f(i, unsafe { vals.get_unchecked_mut(slot as usize) });
+        let rows_slots = self.col_rows[s..e].iter().zip(&self.col_slot[s..e]);
+        if cached {
+            // SAFETY: the caller's contract; s..e is column j's range of the copy.
+            let c = unsafe { copy.slice_mut(s, e) };
+            for ((&i, &slot), c) in rows_slots.zip(c) {
+                f(i, c);
+                // SAFETY: every slot in the column index is < vals.len() (`ROWS_IN_RANGE` at
+                // `push_rows`), and this one belongs to column j only.
+                unsafe { *vals.slice_mut(slot as usize, slot as usize + 1).get_unchecked_mut(0) = *c };
+            }
+        } else {
+            for (&i, &slot) in rows_slots {
+                // SAFETY: as above.
+                f(i, unsafe { vals.slice_mut(slot as usize, slot as usize + 1).get_unchecked_mut(0) });
+            }
         }
     }
 
@@ -552,6 +622,14 @@ impl SparseWeights {
                         // is < n_rows (see `ROWS_IN_RANGE`).
                         unsafe { *out.get_unchecked_mut(i as usize) += w };
                     }
+                } else if self.cols_sorted {
+                    // This block's part of the column, found by binary search: each thread reads only
+                    // its own share of the column instead of all of it.
+                    let a = rows.partition_point(|&i| (i as usize) < lo);
+                    let b = a + rows[a..].partition_point(|&i| (i as usize) < hi);
+                    for (&i, &w) in rows[a..b].iter().zip(&v[a..b]) {
+                        out[i as usize - lo] += w;
+                    }
                 } else {
                     for (&i, &w) in rows.iter().zip(v) {
                         let k = (i as usize).wrapping_sub(lo);
@@ -646,6 +724,7 @@ impl SparseWeights {
         let s = self.row_start[post] + self.row_len[post] as usize;
         let q = self.col_start[pre] + self.col_len[pre] as usize;
         self.rows_sorted &= self.row_len[post] == 0 || self.cols[s - 1] < pre as u32;
+        self.cols_sorted &= self.col_len[pre] == 0 || self.col_rows[q - 1] < post as u32;
         self.cols[s] = pre as u32;
         self.vals[s] = w;
         self.col_rows[q] = post as u32;
@@ -679,6 +758,7 @@ impl SparseWeights {
         let q = self.col_pos(s);
         let q_last = self.col_start[j] + self.col_len[j] as usize - 1;
         if q != q_last {
+            self.cols_sorted = false;
             self.col_rows[q] = self.col_rows[q_last];
             self.col_slot[q] = self.col_slot[q_last];
         }
@@ -721,7 +801,7 @@ impl SparseWeights {
         // Soundness: the unsafe row slices below are disjoint only for distinct rows (O(rows), negligible).
         assert!(rows.windows(2).all(|w| w[0] < w[1]), "rows must be strictly increasing");
         self.touch();
-        let vals = SharedSlice(self.vals.as_mut_ptr(), self.vals.len());
+        let vals = SharedSlice::of(&mut self.vals);
         let this = &*self;
         // Rows of a matrix that fits in the cache need no hints (they only cost instructions).
         let prefetch = self.outgrows_cache();
@@ -755,7 +835,7 @@ impl SparseWeights {
         assert!(self.n_rows <= ROW_FLAG2 as usize, "row flags need fewer than 2^30 rows");
         debug_assert!(rows.iter().all(|&r| r & ROW_MARKS == 0));
         self.touch();
-        let vals = SharedSlice(self.vals.as_mut_ptr(), self.vals.len());
+        let vals = SharedSlice::of(&mut self.vals);
         let this = &*self;
         // Rows of a matrix that fits in the cache need no hints (they only cost instructions).
         let prefetch = self.outgrows_cache();
@@ -1010,6 +1090,11 @@ unsafe impl Send for SharedSlice {}
 unsafe impl Sync for SharedSlice {}
 
 impl SharedSlice {
+    /// A shared view of `v` (the caller keeps `v` otherwise unused while the view is).
+    fn of(v: &mut [f64]) -> Self {
+        SharedSlice(v.as_mut_ptr(), v.len())
+    }
+
     /// The base pointer (for prefetch hints; a method so that closures capture the whole `SharedSlice`).
     #[inline(always)]
     fn base(&self) -> *const f64 {
@@ -1128,6 +1213,92 @@ mod tests {
             w.drive_add(&active, &bits, &mut d, crate::Parallelism::Sequential);
             assert!(same(&push, &d));
         }
+    }
+
+    /// `update_column` on a matrix with a push cache keeps the cache, in step with the rows: values,
+    /// pushes and a cache built afresh agree bit for bit with the same updates made without a cache.
+    #[test]
+    fn column_updates_keep_a_push_cache_in_step() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream_rng(9, crate::rng::Stream::Init);
+        let (n_rows, n_cols) = (400, 120);
+        let mut rows = vec![Vec::new(); n_rows];
+        for row in rows.iter_mut() {
+            for j in 0..n_cols as u32 {
+                if rng.random::<f64>() < 0.1 {
+                    row.push((j, rng.random::<f64>()));
+                }
+            }
+        }
+        let mut plain = SparseWeights::from_rows(n_rows, n_cols, rows);
+        let mut cached = plain.clone();
+        cached.build_push_cache();
+        let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+        for step in 0..20u32 {
+            let active: Vec<u32> = (0..n_cols as u32).filter(|_| rng.random::<f64>() < 0.3).collect();
+            let change = |i: u32, w: &mut f64| *w = (*w + f64::from(i % 7) * 1e-3 - 3e-3).max(1e-3);
+            for &j in &active {
+                plain.update_column(j as usize, change);
+                cached.update_column(j as usize, change);
+            }
+            assert!(cached.has_push_cache(), "step {step}");
+            assert!(!plain.has_push_cache());
+            assert_eq!(plain.triplets(), cached.triplets(), "step {step}: row storage");
+            let (mut a, mut b, mut c) = (vec![0.0; n_rows], vec![0.0; n_rows], vec![0.0; n_rows]);
+            plain.push_add(&active, &mut a);
+            cached.push_add(&active, &mut b);
+            let mut fresh = cached.clone();
+            fresh.build_push_cache();
+            fresh.push_add(&active, &mut c);
+            assert!(same(&a, &b) && same(&a, &c), "step {step}: pushes");
+        }
+    }
+
+    /// The cached push split into blocks of rows (one per thread) reads each column's block by binary
+    /// search while the columns are sorted, and scans them once they are not: the same bits as the
+    /// push over all rows either way.
+    #[test]
+    fn block_push_equals_the_whole_push_with_sorted_and_unsorted_columns() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream_rng(13, crate::rng::Stream::Init);
+        let (n_rows, n_cols) = (9000, 150);
+        let mut rows = vec![Vec::new(); n_rows];
+        for row in rows.iter_mut() {
+            for j in 0..n_cols as u32 {
+                if rng.random::<f64>() < 0.05 {
+                    row.push((j, rng.random::<f64>()));
+                }
+            }
+        }
+        let mut w = SparseWeights::from_rows(n_rows, n_cols, rows);
+        assert!(w.cols_sorted);
+        let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+        let active: Vec<u32> = (0..n_cols as u32).filter(|j| j % 3 != 0).collect();
+        let par = crate::Parallelism::Rayon { min_rows: 16 };
+        let check = |w: &SparseWeights| {
+            let (mut whole, mut blocks) = (vec![0.0; n_rows], vec![0.0; n_rows]);
+            w.push_add(&active, &mut whole);
+            // Blocks as the threads cut them, whatever the size of the rayon pool here.
+            for (b, chunk) in blocks.chunks_mut(1000).enumerate() {
+                w.push_rows(&active, b * 1000, chunk);
+            }
+            assert!(same(&whole, &blocks));
+            let mut p = vec![0.0; n_rows];
+            w.push_add_par(&active, &mut p, par);
+            assert!(same(&whole, &p));
+        };
+        w.build_push_cache();
+        check(&w);
+        // A synapse appended to column 1 from an earlier row than its last: the column is unsorted.
+        let i = (0..n_rows).find(|&i| w.find(i, 1).is_none()).unwrap();
+        w.insert(i, 1, 0.25);
+        assert!(!w.cols_sorted);
+        w.build_push_cache();
+        check(&w);
+        // A rebuild sorts the columns again.
+        w.relayout(None);
+        assert!(w.cols_sorted && w.has_push_cache());
+        check(&w);
     }
 
     #[test]

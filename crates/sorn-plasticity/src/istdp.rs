@@ -13,6 +13,7 @@
 use crate::rowset::RowSet;
 use serde::{Deserialize, Serialize};
 use sorn_core::error::{ParamError, check_range};
+use sorn_core::network::CACHE_MAX_NNZ;
 use sorn_core::sparse::{ROW_FLAG, ROW_FLAG2, ROW_MARKS};
 use sorn_core::{Parallelism, PlasticParts};
 
@@ -65,11 +66,20 @@ pub fn apply_par(
     par: Parallelism,
     dirty_drained_after: bool,
 ) -> usize {
+    // When nothing but this rule changes W^EI (no SN on E←I drains `dirty` after it, and a positive floor
+    // means nothing is pruned), the column pass keeps a push cache valid (`SparseWeights::update_column`):
+    // it then reads the active columns contiguously, and the next step's E←I drive streams them too
+    // instead of passing over every row. Built once (O(synapses)); anything else that changes W^EI
+    // drops it.
+    let only_writer = !dirty_drained_after && p.floor.is_some_and(|f| f > 0.0);
+    if only_writer && !net.w_ei.has_push_cache() && net.w_ei.nnz() <= CACHE_MAX_NNZ {
+        net.w_ei.build_push_cache();
+    }
     let order_free = dirty_drained_after || dirty.len() == dirty.universe();
-    if order_free && net.w_ei.rows_cheaper_than_columns(net.y_prev.active()) {
+    if order_free && !net.w_ei.has_push_cache() && net.w_ei.rows_cheaper_than_columns(net.y_prev.active()) {
         apply_rows(p, net, dirty, prune_rows, par)
     } else {
-        apply_columns(p, net, dirty, prune_rows)
+        apply_columns(p, net, dirty, prune_rows, par)
     }
 }
 
@@ -105,13 +115,14 @@ fn apply_columns(
     net: PlasticParts<'_>,
     dirty: &mut RowSet,
     prune_rows: &mut Vec<u32>,
+    par: Parallelism,
 ) -> usize {
     // With a positive floor every updated weight stays > 0, so nothing can be pruned: the loop then
     // needs no test for it.
     if p.floor.is_some_and(|f| f > 0.0) {
-        columns_pass::<false>(p, net, dirty, prune_rows)
+        columns_pass::<false>(p, net, dirty, prune_rows, par)
     } else {
-        columns_pass::<true>(p, net, dirty, prune_rows)
+        columns_pass::<true>(p, net, dirty, prune_rows, par)
     }
 }
 
@@ -121,6 +132,7 @@ fn columns_pass<const PRUNES: bool>(
     net: PlasticParts<'_>,
     dirty: &mut RowSet,
     prune_rows: &mut Vec<u32>,
+    par: Parallelism,
 ) -> usize {
     let x = net.x.bits();
     let dw = changes(p);
@@ -128,6 +140,14 @@ fn columns_pass<const PRUNES: bool>(
     prune_rows.clear();
     // Once every row is in `dirty` (e.g. when nothing normalises E←I and so drains it), inserting is a no-op.
     let track = dirty.len() < dirty.universe();
+    if !PRUNES && !track {
+        // Nothing to collect: the columns can be updated in parallel (each synapse is in one column).
+        let upper = p.upper;
+        net.w_ei.update_columns_par(net.y_prev.active(), par, |i, w| {
+            *w = updated(lo, upper, &dw, *w, x[i as usize] != 0).0;
+        });
+        return 0;
+    }
     for &k in net.y_prev.active() {
         net.w_ei.update_column(k as usize, |i, w| {
             let (v, prune) = updated(lo, p.upper, &dw, *w, x[i as usize] != 0);
@@ -198,11 +218,21 @@ mod tests {
 
     #[test]
     fn row_pass_equals_column_pass() {
-        for (seed, floor, eta) in
-            [(1, Some(0.001), 0.001), (2, None, 0.001), (3, None, 0.02), (4, Some(0.0), 0.02)]
-        {
+        // `cached`: the column pass runs on a push cache, with every row already dirty, which is the
+        // parallel pass that keeps the cache in step (`update_columns_par`).
+        for (seed, floor, eta, cached) in [
+            (1, Some(0.001), 0.001, false),
+            (2, None, 0.001, false),
+            (3, None, 0.02, false),
+            (4, Some(0.0), 0.02, false),
+            (5, Some(0.001), 0.001, true),
+            (6, Some(0.001), 0.02, true),
+        ] {
             let p = IstdpParams { eta, mu: 0.1, floor, upper: 1.0 };
             let mut a = network(seed, 10);
+            if cached {
+                a.w_ei.build_push_cache();
+            }
             let mut b = a.clone();
             let (mut da, mut db) = (RowSet::new(NE), RowSet::new(NE));
             let mut pa = 0;
@@ -210,7 +240,11 @@ mod tests {
             for step in 0..40 {
                 let par =
                     if step % 2 == 0 { Parallelism::Sequential } else { Parallelism::Rayon { min_rows: 4 } };
-                pa += apply_columns(&p, a.plastic_parts(), &mut da, &mut Vec::new());
+                if cached {
+                    (da, db) = (RowSet::full(NE), RowSet::full(NE));
+                }
+                pa += apply_columns(&p, a.plastic_parts(), &mut da, &mut Vec::new(), par);
+                assert_eq!(a.w_ei.has_push_cache(), cached, "seed {seed}, step {step}");
                 pb += apply_rows(&p, b.plastic_parts(), &mut db, &mut Vec::new(), par);
                 assert_eq!(a.w_ei, b.w_ei, "seed {seed}, step {step}");
                 let (mut ra, mut rb) = (Vec::new(), Vec::new());
