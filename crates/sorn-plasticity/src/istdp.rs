@@ -140,7 +140,8 @@ fn columns_pass<const PRUNES: bool>(
     prune_rows.clear();
     // Once every row is in `dirty` (e.g. when nothing normalises E←I and so drains it), inserting is a no-op.
     let track = dirty.len() < dirty.universe();
-    if !PRUNES && !track {
+    let split = matches!(par, Parallelism::Rayon { min_rows } if net.y_prev.count() >= 2 * min_rows.max(1));
+    if !PRUNES && !track && split {
         // Nothing to collect: the columns can be updated in parallel (each synapse is in one column).
         let upper = p.upper;
         net.w_ei.update_columns_par(net.y_prev.active(), par, |i, w| {
