@@ -1215,6 +1215,20 @@ mod tests {
         }
     }
 
+    /// An `n_rows × n_cols` matrix with each synapse present with probability `p`, weights U(0, 1).
+    fn random_matrix(rng: &mut crate::SornRng, n_rows: usize, n_cols: usize, p: f64) -> SparseWeights {
+        use rand::RngExt;
+        let mut rows = vec![Vec::new(); n_rows];
+        for row in rows.iter_mut() {
+            for j in 0..n_cols as u32 {
+                if rng.random::<f64>() < p {
+                    row.push((j, rng.random::<f64>()));
+                }
+            }
+        }
+        SparseWeights::from_rows(n_rows, n_cols, rows)
+    }
+
     /// `update_column` on a matrix with a push cache keeps the cache, in step with the rows: values,
     /// pushes and a cache built afresh agree bit for bit with the same updates made without a cache.
     #[test]
@@ -1222,15 +1236,7 @@ mod tests {
         use rand::RngExt;
         let mut rng = crate::rng::stream_rng(9, crate::rng::Stream::Init);
         let (n_rows, n_cols) = (400, 120);
-        let mut rows = vec![Vec::new(); n_rows];
-        for row in rows.iter_mut() {
-            for j in 0..n_cols as u32 {
-                if rng.random::<f64>() < 0.1 {
-                    row.push((j, rng.random::<f64>()));
-                }
-            }
-        }
-        let mut plain = SparseWeights::from_rows(n_rows, n_cols, rows);
+        let mut plain = random_matrix(&mut rng, n_rows, n_cols, 0.1);
         let mut cached = plain.clone();
         cached.build_push_cache();
         let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
@@ -1259,18 +1265,9 @@ mod tests {
     /// push over all rows either way.
     #[test]
     fn block_push_equals_the_whole_push_with_sorted_and_unsorted_columns() {
-        use rand::RngExt;
         let mut rng = crate::rng::stream_rng(13, crate::rng::Stream::Init);
         let (n_rows, n_cols) = (9000, 150);
-        let mut rows = vec![Vec::new(); n_rows];
-        for row in rows.iter_mut() {
-            for j in 0..n_cols as u32 {
-                if rng.random::<f64>() < 0.05 {
-                    row.push((j, rng.random::<f64>()));
-                }
-            }
-        }
-        let mut w = SparseWeights::from_rows(n_rows, n_cols, rows);
+        let mut w = random_matrix(&mut rng, n_rows, n_cols, 0.05);
         assert!(w.cols_sorted);
         let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
         let active: Vec<u32> = (0..n_cols as u32).filter(|j| j % 3 != 0).collect();
