@@ -13,7 +13,6 @@
 use crate::rowset::RowSet;
 use serde::{Deserialize, Serialize};
 use sorn_core::error::{ParamError, check_range};
-use sorn_core::network::CACHE_MAX_NNZ;
 use sorn_core::sparse::{ROW_FLAG, ROW_FLAG2, ROW_MARKS};
 use sorn_core::{Parallelism, PlasticParts};
 
@@ -70,9 +69,10 @@ pub fn apply_par(
     // means nothing is pruned), the column pass keeps a push cache valid (`SparseWeights::update_column`):
     // it then reads the active columns contiguously, and the next step's E←I drive streams them too
     // instead of passing over every row. Built once (O(synapses)); anything else that changes W^EI
-    // drops it.
+    // drops it. It costs 8 bytes per E←I synapse at any size (unlike the frozen matrices' caches, which
+    // stop at `CACHE_MAX_NNZ`): at N_E = 10⁶ that is +157 MB of 3.36 GB for a 16 % faster plastic step.
     let only_writer = !dirty_drained_after && p.floor.is_some_and(|f| f > 0.0);
-    if only_writer && !net.w_ei.has_push_cache() && net.w_ei.nnz() <= CACHE_MAX_NNZ {
+    if only_writer && !net.w_ei.has_push_cache() {
         net.w_ei.build_push_cache();
     }
     let order_free = dirty_drained_after || dirty.len() == dirty.universe();
