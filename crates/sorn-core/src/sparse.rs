@@ -451,12 +451,12 @@ impl SparseWeights {
                 f(i, c);
                 // SAFETY: every slot in the column index is < vals.len() (`ROWS_IN_RANGE` at
                 // `push_rows`), and this one belongs to column j only.
-                unsafe { *vals.slice_mut(slot as usize, slot as usize + 1).get_unchecked_mut(0) = *c };
+                unsafe { *vals.at(slot as usize) = *c };
             }
         } else {
             for (&i, &slot) in rows_slots {
                 // SAFETY: as above.
-                f(i, unsafe { vals.slice_mut(slot as usize, slot as usize + 1).get_unchecked_mut(0) });
+                f(i, unsafe { vals.at(slot as usize) });
             }
         }
     }
@@ -1099,6 +1099,15 @@ impl SharedSlice {
     #[inline(always)]
     fn base(&self) -> *const f64 {
         self.0
+    }
+
+    /// # Safety
+    /// `k` must be in bounds and no other live reference may point to element `k`.
+    #[allow(clippy::mut_from_ref)]
+    #[inline(always)]
+    unsafe fn at(&self, k: usize) -> &mut f64 {
+        debug_assert!(k < self.1);
+        unsafe { &mut *self.0.add(k) }
     }
 
     /// # Safety
