@@ -119,7 +119,7 @@ fn istdp_alone_drives_free_synapses_to_the_fixed_point() {
     let (mut sum, mut n) = (0.0, 0);
     for post in 0..ne {
         let (pre, w) = net.w_ei.row(post);
-        for (&k, &w) in pre.iter().zip(w) {
+        for (&k, &w) in pre.iter().zip(w.iter()) {
             if w <= 0.01 || w >= 0.99 {
                 continue;
             }

@@ -18,6 +18,7 @@
 
 use crate::hugepages;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Minimum slack slots reserved per row and per column when a matrix is (re)built.
 const MIN_SLACK: usize = 4;
@@ -54,6 +55,11 @@ pub struct SparseWeights {
     /// Column-ordered copy of `vals` (`col_vals[q] = vals[col_slot[q]]`), valid while `cache_valid`.
     col_vals: Vec<f64>,
     cache_valid: bool,
+    /// The column-ordered copy holds values that the rows do not have yet (set by column updates of a
+    /// cached matrix, which write only the copy; implies `cache_valid`). Readers of row values take them
+    /// from the copy meanwhile, and anything that reads or writes the rows mutably stores them back first
+    /// ([`Self::sync_rows`]).
+    rows_stale: bool,
     /// Every column holds all rows `0..n_rows` in order (a full matrix): the push is a dense vector add.
     dense_cols: bool,
     /// Every row stores its presynaptic indices in increasing order, so a row-by-row pull adds the active
@@ -140,6 +146,7 @@ impl SparseWeights {
             nnz: 0,
             col_vals: Vec::new(),
             cache_valid: false,
+            rows_stale: false,
             dense_cols: false,
             rows_sorted: false,
             cols_sorted: false,
@@ -236,6 +243,8 @@ impl SparseWeights {
         self.col_slot = col_slot;
         let had_cache = !self.col_vals.is_empty();
         self.col_vals = Vec::new();
+        // The rows were just built from `data`, which the caller read through the stale-aware accessors.
+        self.rows_stale = false;
         self.touch();
         if had_cache {
             self.build_push_cache();
@@ -268,11 +277,46 @@ impl SparseWeights {
         self.rebuild(&p.indptr, &p.indices, &p.data, extra);
     }
 
-    /// Marks the values as changed: the push cache is stale.
+    /// Marks the values as changed: the push cache is stale. Stores the copy's newer values in the rows
+    /// first, if it has any: every caller goes on to read or write the rows.
     #[inline]
     fn touch(&mut self) {
+        self.sync_rows();
         self.cache_valid = false;
         self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// Stores the values that column updates wrote only into the column-ordered copy
+    /// ([`Self::update_column`]) into the rows. O(synapses), a scattered write per synapse: it runs when
+    /// something needs the rows mutably (a row kernel, pruning, an insertion, dropping the copy), not
+    /// once per update.
+    fn sync_rows(&mut self) {
+        if !self.rows_stale {
+            return;
+        }
+        for j in 0..self.n_cols {
+            let (s, e) = self.col_range(j);
+            for (&slot, &w) in self.col_slot[s..e].iter().zip(&self.col_vals[s..e]) {
+                self.vals[slot as usize] = w;
+            }
+        }
+        self.rows_stale = false;
+    }
+
+    /// Every value slot's current weight: the row storage itself, or while the rows are stale a copy of
+    /// it with the column-ordered copy's values stored in.
+    fn values(&self) -> Cow<'_, [f64]> {
+        if !self.rows_stale {
+            return Cow::Borrowed(&self.vals);
+        }
+        let mut v = self.vals.clone();
+        for j in 0..self.n_cols {
+            let (s, e) = self.col_range(j);
+            for (&slot, &w) in self.col_slot[s..e].iter().zip(&self.col_vals[s..e]) {
+                v[slot as usize] = w;
+            }
+        }
+        Cow::Owned(v)
     }
 
     /// A counter that changes whenever a value or the structure may have changed (any `&mut` method).
@@ -291,6 +335,7 @@ impl SparseWeights {
     /// for the next build). Worth it for matrices that do not change: W^IE, and every matrix while the
     /// plasticity is frozen.
     pub fn build_push_cache(&mut self) {
+        self.sync_rows();
         if self.col_vals.len() != self.col_rows.len() {
             self.col_vals = vec![0.0; self.col_rows.len()];
             hugepages::advise(&self.col_vals);
@@ -311,6 +356,7 @@ impl SparseWeights {
 
     /// Drops the push cache and its memory.
     pub fn drop_push_cache(&mut self) {
+        self.sync_rows();
         self.cache_valid = false;
         self.col_vals = Vec::new();
     }
@@ -342,14 +388,29 @@ impl SparseWeights {
     /// Number of synapses with a weight > 0: the "connection count" of the papers and the package.
     /// O(nnz): meant for recorders, not for the step.
     pub fn count_positive(&self) -> usize {
-        (0..self.n_rows).map(|i| self.row(i).1.iter().filter(|&&v| v > 0.0).count()).sum()
+        let positive = |v: &[f64]| v.iter().filter(|&&v| v > 0.0).count();
+        if self.rows_stale {
+            // The copy holds every synapse's value once, column by column.
+            return (0..self.n_cols)
+                .map(|j| self.col_range(j))
+                .map(|(s, e)| positive(&self.col_vals[s..e]))
+                .sum();
+        }
+        (0..self.n_rows).map(|i| self.row_range(i)).map(|(s, e)| positive(&self.vals[s..e])).sum()
     }
 
-    /// Presynaptic indices and weights of row `i`, in storage order.
+    /// Presynaptic indices and weights of row `i`, in storage order. The weights are borrowed from the
+    /// rows, unless column updates left the rows stale: then they are collected from the column-ordered
+    /// copy (O(row length × column length), for occasional reads; row kernels sync instead).
     #[inline]
-    pub fn row(&self, i: usize) -> (&[u32], &[f64]) {
+    pub fn row(&self, i: usize) -> (&[u32], Cow<'_, [f64]>) {
         let (s, e) = self.row_range(i);
-        (&self.cols[s..e], &self.vals[s..e])
+        let vals = if self.rows_stale {
+            Cow::Owned((s..e).map(|slot| self.col_vals[self.col_pos(slot)]).collect())
+        } else {
+            Cow::Borrowed(&self.vals[s..e])
+        };
+        (&self.cols[s..e], vals)
     }
 
     /// Presynaptic indices and mutable weights of row `i` (values only; the structure cannot change).
@@ -376,6 +437,9 @@ impl SparseWeights {
     /// The weight stored in value slot `slot` (as returned by [`Self::column`]).
     #[inline]
     pub fn value_at(&self, slot: u32) -> f64 {
+        if self.rows_stale {
+            return self.col_vals[self.col_pos(slot as usize)];
+        }
         self.vals[slot as usize]
     }
 
@@ -388,18 +452,31 @@ impl SparseWeights {
 
     /// Calls `f(post, &mut weight)` for every outgoing synapse of presynaptic unit `j` (values only).
     ///
-    /// A valid push cache stays valid: `f` then works on the column-ordered copy (read contiguously
-    /// instead of gathered from the rows), and each new value is also stored in the row storage. A rule
-    /// that changes a matrix only column by column (iSTDP on E←I when no SN follows) thus keeps the
-    /// streamed push of [`Self::build_push_cache`] while plastic.
+    /// A valid push cache stays valid: `f` then works on the column-ordered copy only (read and written
+    /// contiguously, where storing each value in its row would be a scattered write per synapse), and
+    /// the rows become stale until something needs them mutably ([`Self::sync_rows`]; readers such as
+    /// [`Self::row`] and [`Self::to_parts`] see the new values meanwhile). A rule that changes a matrix
+    /// only column by column (iSTDP on E←I when no SN follows) thus keeps the streamed push of
+    /// [`Self::build_push_cache`] while plastic, and never touches the rows.
     #[inline]
     pub fn update_column(&mut self, j: usize, mut f: impl FnMut(u32, &mut f64)) {
-        let cached = self.cache_valid;
-        self.touch();
+        let cached = self.begin_column_updates();
         let (vals, copy) = (SharedSlice::of(&mut self.vals), SharedSlice::of(&mut self.col_vals));
         // SAFETY: the slices are this matrix's, and nothing else borrows them during the call.
         unsafe { self.update_column_raw(j, cached, &vals, &copy, &mut f) };
-        self.cache_valid = cached;
+    }
+
+    /// Marks the values as changed by column updates and returns whether those work on the push cache
+    /// (which then stays valid and ahead of the rows) or on the rows.
+    fn begin_column_updates(&mut self) -> bool {
+        if self.cache_valid {
+            self.rows_stale = true;
+            self.generation = self.generation.wrapping_add(1);
+            true
+        } else {
+            self.touch();
+            false
+        }
     }
 
     /// [`Self::update_column`] for every column in `cols` (strictly increasing), split over threads by
@@ -413,8 +490,7 @@ impl SparseWeights {
     ) {
         // Soundness: the unsafe slices below are disjoint only for distinct columns (O(cols), negligible).
         assert!(cols.windows(2).all(|w| w[0] < w[1]), "columns must be strictly increasing");
-        let cached = self.cache_valid;
-        self.touch();
+        let cached = self.begin_column_updates();
         let (vals, copy) = (SharedSlice::of(&mut self.vals), SharedSlice::of(&mut self.col_vals));
         let this = &*self;
         crate::parallel::for_each_chunk(cols, par, |chunk| {
@@ -424,11 +500,10 @@ impl SparseWeights {
                 unsafe { this.update_column_raw(j as usize, cached, &vals, &copy, &mut |i, w| f(i, w)) };
             }
         });
-        self.cache_valid = cached;
     }
 
     /// The body of [`Self::update_column`]: `f` on column `j`'s weights, in the column-ordered copy when
-    /// `cached` (then also stored in the rows), else in the rows.
+    /// `cached` (the rows are then stale), else in the rows.
     ///
     /// # Safety
     /// `vals` and `copy` must be `self.vals` and `self.col_vals`, and no other live reference may overlap
@@ -443,19 +518,16 @@ impl SparseWeights {
         f: &mut impl FnMut(u32, &mut f64),
     ) {
         let (s, e) = self.col_range(j);
-        let rows_slots = self.col_rows[s..e].iter().zip(&self.col_slot[s..e]);
         if cached {
             // SAFETY: the caller's contract; s..e is column j's range of the copy.
             let c = unsafe { copy.slice_mut(s, e) };
-            for ((&i, &slot), c) in rows_slots.zip(c) {
+            for (&i, c) in self.col_rows[s..e].iter().zip(c) {
                 f(i, c);
-                // SAFETY: every slot in the column index is < vals.len() (`ROWS_IN_RANGE` at
-                // `push_rows`), and this one belongs to column j only.
-                unsafe { *vals.at(slot as usize) = *c };
             }
         } else {
-            for (&i, &slot) in rows_slots {
-                // SAFETY: as above.
+            for (&i, &slot) in self.col_rows[s..e].iter().zip(&self.col_slot[s..e]) {
+                // SAFETY: every slot in the column index is < vals.len() (`ROWS_IN_RANGE` at
+                // `push_rows`), and this one belongs to column j only.
                 f(i, unsafe { vals.at(slot as usize) });
             }
         }
@@ -485,7 +557,7 @@ impl SparseWeights {
 
     /// The weight of synapse `pre → post` (0 when absent).
     pub fn get(&self, post: usize, pre: usize) -> f64 {
-        self.find(post, pre).map_or(0.0, |s| self.vals[s as usize])
+        self.find(post, pre).map_or(0.0, |s| self.value_at(s))
     }
 
     /// `out[post] += Σ_{pre ∈ active} W[post, pre]`, pushed through the column index.
@@ -556,6 +628,7 @@ impl SparseWeights {
     /// The pull for rows `lo .. lo + out.len()`: `out[k] += Σ_{j in row, bits[j] ≠ 0} W[lo + k, j]` in storage
     /// order.
     fn pull_rows(&self, bits: &[u8], lo: usize, out: &mut [f64]) {
+        debug_assert!(!self.rows_stale, "stale rows imply a push cache, and a cached matrix pushes");
         const CHUNK: usize = 32;
         let mut buf = [0.0f64; CHUNK];
         for (k, o) in out.iter_mut().enumerate() {
@@ -779,6 +852,7 @@ impl SparseWeights {
 
     /// Removes every synapse of row `post` whose weight satisfies `remove`; returns how many went.
     pub fn prune_row(&mut self, post: usize, mut remove: impl FnMut(f64) -> bool) -> usize {
+        self.sync_rows();
         let mut removed = 0;
         let mut s = self.row_start[post];
         while s < self.row_start[post] + self.row_len[post] as usize {
@@ -901,8 +975,10 @@ impl SparseWeights {
     pub fn triplets(&self) -> Vec<(usize, usize, f64)> {
         let mut out = Vec::with_capacity(self.nnz);
         let mut r: Vec<(u32, f64)> = Vec::new();
+        let vals = self.values();
         for i in 0..self.n_rows {
-            let (c, v) = self.row(i);
+            let (s, e) = self.row_range(i);
+            let (c, v) = (&self.cols[s..e], &vals[s..e]);
             r.clear();
             r.extend(c.iter().copied().zip(v.iter().copied()));
             r.sort_by_key(|e| e.0);
@@ -926,10 +1002,11 @@ impl SparseWeights {
         let mut indices = Vec::with_capacity(self.nnz);
         let mut data = Vec::with_capacity(self.nnz);
         indptr.push(0);
+        let vals = self.values();
         for i in 0..self.n_rows {
-            let (c, v) = self.row(i);
-            indices.extend_from_slice(c);
-            data.extend_from_slice(v);
+            let (s, e) = self.row_range(i);
+            indices.extend_from_slice(&self.cols[s..e]);
+            data.extend_from_slice(&vals[s..e]);
             indptr.push(indices.len());
         }
         CsrParts { n_rows: self.n_rows, n_cols: self.n_cols, indptr, indices, data }
@@ -1238,8 +1315,10 @@ mod tests {
         SparseWeights::from_rows(n_rows, n_cols, rows)
     }
 
-    /// `update_column` on a matrix with a push cache keeps the cache, in step with the rows: values,
-    /// pushes and a cache built afresh agree bit for bit with the same updates made without a cache.
+    /// `update_column` on a matrix with a push cache keeps the cache and leaves the rows stale: every
+    /// reader (rows, single values, triplets, parts, counts, pushes, a cache built afresh) agrees bit for
+    /// bit with the same updates made without a cache, and so do the rows once a row kernel, pruning or
+    /// dropping the cache has stored the copy's values in them.
     #[test]
     fn column_updates_keep_a_push_cache_in_step() {
         use rand::RngExt;
@@ -1258,7 +1337,18 @@ mod tests {
             }
             assert!(cached.has_push_cache(), "step {step}");
             assert!(!plain.has_push_cache());
+            assert_eq!(cached.rows_stale, !active.is_empty(), "step {step}");
             assert_eq!(plain.triplets(), cached.triplets(), "step {step}: row storage");
+            assert_eq!(plain.to_parts(), cached.to_parts(), "step {step}: parts");
+            assert_eq!(plain.count_positive(), cached.count_positive(), "step {step}");
+            for i in (0..n_rows).step_by(37) {
+                let ((ca, va), (cb, vb)) = (plain.row(i), cached.row(i));
+                assert!(ca == cb && same(&va, &vb), "step {step}: row {i}");
+                assert_eq!(plain.row_sum(i).to_bits(), cached.row_sum(i).to_bits());
+                for &j in ca {
+                    assert_eq!(plain.get(i, j as usize).to_bits(), cached.get(i, j as usize).to_bits());
+                }
+            }
             let (mut a, mut b, mut c) = (vec![0.0; n_rows], vec![0.0; n_rows], vec![0.0; n_rows]);
             plain.push_add(&active, &mut a);
             cached.push_add(&active, &mut b);
@@ -1266,6 +1356,19 @@ mod tests {
             fresh.build_push_cache();
             fresh.push_add(&active, &mut c);
             assert!(same(&a, &b) && same(&a, &c), "step {step}: pushes");
+            assert!(!fresh.rows_stale && fresh.vals == cached.values().as_ref(), "step {step}: built afresh");
+        }
+        // Anything that needs the rows mutably stores the copy's values in them first.
+        let mut dropped = cached.clone();
+        dropped.drop_push_cache();
+        let mut kernel = cached.clone();
+        kernel.for_rows_mut(&[3, 7], crate::Parallelism::Sequential, |_, _, _| {});
+        let mut pruned = cached.clone();
+        assert_eq!(pruned.prune_row(5, |_| false), 0);
+        for w in [&dropped, &kernel, &pruned] {
+            assert!(!w.rows_stale);
+            assert!(same(&w.vals, &cached.values()));
+            assert_eq!(w, &plain);
         }
     }
 

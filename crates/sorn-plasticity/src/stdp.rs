@@ -184,7 +184,7 @@ fn apply_columns(p: &StdpParams, net: PlasticParts<'_>, dirty: &mut RowSet, rows
     let prune_at = prune_at(eps);
     let mut pruned = 0;
     for &i in rows.iter() {
-        if p.prune_below.is_some() && holds_prunable(w_ee.row(i as usize).1, prune_at) {
+        if p.prune_below.is_some() && holds_prunable(&w_ee.row(i as usize).1, prune_at) {
             pruned += w_ee.prune_row(i as usize, |w| w <= 0.0 || w < eps);
         }
         dirty.insert(i);
