@@ -12,6 +12,10 @@
 //! which is all bitwise reproducibility needs. Conversions to `sprs::CsMat` sort.
 //!
 //! The column index lists, for every presynaptic unit `j`, the rows and value slots of its outgoing synapses.
+//! `COLUMNS_SORTED`: each column lists its rows in increasing order — a rebuild fills the columns row by
+//! row, an insertion puts the new row at its place, a removal closes the gap (both O(column length)) —
+//! so that a push cut into blocks of rows finds each block's part of a column by binary search. The
+//! order inside a column never changes a result (each row appears once per column).
 //! The network drive is computed by *pushing* from the ~10 % active presynaptic units through this index,
 //! which costs O(active synapses) instead of O(nnz). Within one postsynaptic row the additions happen in
 //! increasing presynaptic order, so the result is bit-identical to a dense row-by-row dot product.
@@ -66,10 +70,6 @@ pub struct SparseWeights {
     /// weights in the push's order ([`Self::drive_add`]). Set by a rebuild, kept by appends in order,
     /// cleared by a removal that moves a synapse.
     rows_sorted: bool,
-    /// Every column lists its postsynaptic rows in increasing order, so that a push restricted to a block
-    /// of rows finds the block's part of a column by binary search. Set by a rebuild (which lays the
-    /// columns out row by row), kept by appends in order, cleared by a removal that moves an entry.
-    cols_sorted: bool,
     /// Incremented by every method that can change a value or the structure.
     generation: u64,
 }
@@ -149,7 +149,6 @@ impl SparseWeights {
             rows_stale: false,
             dense_cols: false,
             rows_sorted: false,
-            cols_sorted: false,
             generation: 0,
         };
         w.rebuild(indptr, indices, data, None);
@@ -231,8 +230,7 @@ impl SparseWeights {
             let s0 = row_start[i];
             cols[s0..s0 + row_len[i] as usize].windows(2).all(|w| w[0] < w[1])
         });
-        // The columns were filled row by row above.
-        self.cols_sorted = true;
+        // The columns were filled row by row above: sorted (`COLUMNS_SORTED`).
         self.row_start = row_start;
         self.row_len = row_len;
         self.cols = cols;
@@ -680,50 +678,37 @@ impl SparseWeights {
         let vals: &[f64] = if self.cache_valid { &self.col_vals } else { &self.vals };
         let direct = self.cache_valid;
         for (c, &j) in active.iter().enumerate() {
-            let (s, e) = self.col_range(j as usize);
+            if direct
+                && large
+                && let Some(&ahead) = active.get(c + COL_PREFETCH_AHEAD)
+            {
+                let (s, e) = self.col_range(ahead as usize);
+                prefetch_lines(self.col_rows[s..].as_ptr().cast(), (e - s) * 4);
+                prefetch_lines(self.col_vals[s..].as_ptr().cast(), (e - s) * 8);
+            }
+            let (s, e) = self.col_block(j as usize, lo, hi, full);
             let rows = &self.col_rows[s..e];
-            if direct {
-                if large && let Some(&ahead) = active.get(c + COL_PREFETCH_AHEAD) {
-                    let (s, e) = self.col_range(ahead as usize);
-                    prefetch_lines(self.col_rows[s..].as_ptr().cast(), (e - s) * 4);
-                    prefetch_lines(self.col_vals[s..].as_ptr().cast(), (e - s) * 8);
-                }
-                let v = &vals[s..e];
-                if full {
-                    for (&i, &w) in rows.iter().zip(v) {
+            if full {
+                if direct {
+                    for (&i, &w) in rows.iter().zip(&vals[s..e]) {
                         // SAFETY: `full` means `out.len() >= n_rows`, and every row in the column index
                         // is < n_rows (see `ROWS_IN_RANGE`).
                         unsafe { *out.get_unchecked_mut(i as usize) += w };
                     }
-                } else if self.cols_sorted {
-                    // This block's part of the column, found by binary search: each thread reads only
-                    // its own share of the column instead of all of it.
-                    let a = rows.partition_point(|&i| (i as usize) < lo);
-                    let b = a + rows[a..].partition_point(|&i| (i as usize) < hi);
-                    for (&i, &w) in rows[a..b].iter().zip(&v[a..b]) {
-                        out[i as usize - lo] += w;
-                    }
                 } else {
-                    for (&i, &w) in rows.iter().zip(v) {
-                        let k = (i as usize).wrapping_sub(lo);
-                        if k < out.len() {
-                            out[k] += w;
-                        }
+                    for (&i, &slot) in rows.iter().zip(&self.col_slot[s..e]) {
+                        // SAFETY: as above for `i`; `vals` is `self.vals` here (no cache), and every slot
+                        // in the column index is < vals.len() (see `ROWS_IN_RANGE`).
+                        unsafe { *out.get_unchecked_mut(i as usize) += *vals.get_unchecked(slot as usize) };
                     }
                 }
-            } else if full {
-                for (&i, &slot) in rows.iter().zip(&self.col_slot[s..e]) {
-                    // SAFETY: as above for `i`; `vals` is `self.vals` here (no cache), and every slot in
-                    // the column index is < vals.len() (see `ROWS_IN_RANGE`).
-                    unsafe { *out.get_unchecked_mut(i as usize) += *vals.get_unchecked(slot as usize) };
+            } else if direct {
+                for (&i, &w) in rows.iter().zip(&vals[s..e]) {
+                    out[i as usize - lo] += w;
                 }
             } else {
-                let slots = &self.col_slot[s..e];
-                for (&i, &slot) in rows.iter().zip(slots) {
-                    let r = (i as usize).wrapping_sub(lo);
-                    if r < out.len() {
-                        out[r] += vals[slot as usize];
-                    }
+                for (&i, &slot) in rows.iter().zip(&self.col_slot[s..e]) {
+                    out[i as usize - lo] += vals[slot as usize];
                 }
             }
         }
@@ -736,18 +721,30 @@ impl SparseWeights {
         (s, s + self.col_len[j] as usize)
     }
 
+    /// The part of column `j`'s range that holds rows `lo .. hi`, found by binary search in the sorted
+    /// column (`COLUMNS_SORTED`): a push cut into blocks of rows (one per thread) reads only its block's
+    /// share of each column. The whole range when `full` (the block is every row).
+    #[inline(always)]
+    fn col_block(&self, j: usize, lo: usize, hi: usize, full: bool) -> (usize, usize) {
+        let (s, e) = self.col_range(j);
+        if full {
+            return (s, e);
+        }
+        let rows = &self.col_rows[s..e];
+        let a = rows.partition_point(|&i| (i as usize) < lo);
+        let b = a + rows[a..].partition_point(|&i| (i as usize) < hi);
+        (s + a, s + b)
+    }
+
     /// The gathering push of a large matrix (values not in cache): a second cursor runs
     /// [`GATHER_PREFETCH_AHEAD`] synapses ahead over the same sequence of (column, synapse) and prefetches
     /// the value it will need, across column boundaries; the column arrays are prefetched a few columns
     /// ahead of that cursor. Same additions in the same order as the plain loop.
     fn push_rows_prefetch(&self, active: &[u32], lo: usize, out: &mut [f64]) {
-        let n = out.len();
-        let mut lead = ColCursor::new(self, active);
-        let hint = |q: usize| {
-            if (self.col_rows[q] as usize).wrapping_sub(lo) < n {
-                prefetch_read(&self.vals[self.col_slot[q] as usize]);
-            }
-        };
+        let hi = (lo + out.len()).min(self.n_rows);
+        let full = lo == 0 && out.len() >= self.n_rows;
+        let mut lead = ColCursor::new(self, active, lo, hi, full);
+        let hint = |q: usize| prefetch_read(&self.vals[self.col_slot[q] as usize]);
         for _ in 0..GATHER_PREFETCH_AHEAD {
             match lead.next() {
                 Some(q) => hint(q),
@@ -760,15 +757,12 @@ impl SparseWeights {
                 prefetch_lines(self.col_rows[s..].as_ptr().cast(), (e - s) * 4);
                 prefetch_lines(self.col_slot[s..].as_ptr().cast(), (e - s) * 4);
             }
-            let (s, e) = self.col_range(j as usize);
+            let (s, e) = self.col_block(j as usize, lo, hi, full);
             for (&i, &slot) in self.col_rows[s..e].iter().zip(&self.col_slot[s..e]) {
                 if let Some(q) = lead.next() {
                     hint(q);
                 }
-                let r = (i as usize).wrapping_sub(lo);
-                if r < n {
-                    out[r] += self.vals[slot as usize];
-                }
+                out[i as usize - lo] += self.vals[slot as usize];
             }
         }
     }
@@ -795,11 +789,14 @@ impl SparseWeights {
             return;
         }
         let s = self.row_start[post] + self.row_len[post] as usize;
-        let q = self.col_start[pre] + self.col_len[pre] as usize;
         self.rows_sorted &= self.row_len[post] == 0 || self.cols[s - 1] < pre as u32;
-        self.cols_sorted &= self.col_len[pre] == 0 || self.col_rows[q - 1] < post as u32;
         self.cols[s] = pre as u32;
         self.vals[s] = w;
+        // The column takes the new row at its place in increasing order (`COLUMNS_SORTED`).
+        let (c0, q_end) = self.col_range(pre);
+        let q = c0 + self.col_rows[c0..q_end].partition_point(|&i| (i as usize) < post);
+        self.col_rows.copy_within(q..q_end, q + 1);
+        self.col_slot.copy_within(q..q_end, q + 1);
         self.col_rows[q] = post as u32;
         self.col_slot[q] = s as u32;
         self.row_len[post] += 1;
@@ -826,15 +823,13 @@ impl SparseWeights {
         let s = slot as usize;
         let row_end = self.row_start[post] + self.row_len[post] as usize;
         assert!(s >= self.row_start[post] && s < row_end, "slot {s} is not a synapse of row {post}");
-        // Column side: move the column's last entry into this synapse's column position.
+        // Column side: the entries after this one move up by one, so the column stays sorted
+        // (`COLUMNS_SORTED`; O(column length), like finding the entry).
         let j = self.cols[s] as usize;
         let q = self.col_pos(s);
-        let q_last = self.col_start[j] + self.col_len[j] as usize - 1;
-        if q != q_last {
-            self.cols_sorted = false;
-            self.col_rows[q] = self.col_rows[q_last];
-            self.col_slot[q] = self.col_slot[q_last];
-        }
+        let q_end = self.col_start[j] + self.col_len[j] as usize;
+        self.col_rows.copy_within(q + 1..q_end, q);
+        self.col_slot.copy_within(q + 1..q_end, q);
         self.col_len[j] -= 1;
         // Row side: move the row's last synapse into slot s.
         let s_last = row_end - 1;
@@ -1053,18 +1048,22 @@ const GATHER_PREFETCH_AHEAD: usize = 32;
 /// Columns ahead of the current one whose index arrays the push prefetches.
 const COL_PREFETCH_AHEAD: usize = 4;
 
-/// Walks the column positions of the outgoing synapses of `active`, column after column.
+/// Walks the column positions of the outgoing synapses of `active` to rows `lo .. hi`, column after
+/// column (as [`SparseWeights::col_block`]).
 struct ColCursor<'a> {
     w: &'a SparseWeights,
     active: &'a [u32],
+    lo: usize,
+    hi: usize,
+    full: bool,
     c: usize,
     q: usize,
     e: usize,
 }
 
 impl<'a> ColCursor<'a> {
-    fn new(w: &'a SparseWeights, active: &'a [u32]) -> Self {
-        ColCursor { w, active, c: 0, q: 0, e: 0 }
+    fn new(w: &'a SparseWeights, active: &'a [u32], lo: usize, hi: usize, full: bool) -> Self {
+        ColCursor { w, active, lo, hi, full, c: 0, q: 0, e: 0 }
     }
 }
 
@@ -1075,7 +1074,7 @@ impl Iterator for ColCursor<'_> {
         while self.q == self.e {
             let &j = self.active.get(self.c)?;
             self.c += 1;
-            (self.q, self.e) = self.w.col_range(j as usize);
+            (self.q, self.e) = self.w.col_block(j as usize, self.lo, self.hi, self.full);
         }
         self.q += 1;
         Some(self.q - 1)
@@ -1205,6 +1204,7 @@ mod tests {
         let mut from_cols = vec![0.0; w.n_rows() * w.n_cols()];
         for j in 0..w.n_cols() {
             let (rows, slots) = w.column(j);
+            assert!(rows.windows(2).all(|p| p[0] < p[1]), "column {j} is not sorted by row");
             for (&i, &s) in rows.iter().zip(slots) {
                 assert_eq!(w.cols[s as usize] as usize, j);
                 from_cols[i as usize * w.n_cols() + j] = w.value_at(s);
@@ -1372,42 +1372,57 @@ mod tests {
         }
     }
 
-    /// The cached push split into blocks of rows (one per thread) reads each column's block by binary
-    /// search while the columns are sorted, and scans them once they are not: the same bits as the
-    /// push over all rows either way.
+    /// A push split into blocks of rows (one per thread) reads each column's block by binary search: the
+    /// same bits as the push over all rows, from the rows, from the push cache and with the prefetching
+    /// gather, also after insertions and removals (which keep every column sorted).
     #[test]
-    fn block_push_equals_the_whole_push_with_sorted_and_unsorted_columns() {
+    fn block_push_equals_the_whole_push_after_insertions_and_removals() {
+        use rand::RngExt;
         let mut rng = crate::rng::stream_rng(13, crate::rng::Stream::Init);
         let (n_rows, n_cols) = (9000, 150);
         let mut w = random_matrix(&mut rng, n_rows, n_cols, 0.05);
-        assert!(w.cols_sorted);
         let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
         let active: Vec<u32> = (0..n_cols as u32).filter(|j| j % 3 != 0).collect();
         let par = crate::Parallelism::Rayon { min_rows: 16 };
         let check = |w: &SparseWeights| {
-            let (mut whole, mut blocks) = (vec![0.0; n_rows], vec![0.0; n_rows]);
+            let (mut whole, mut blocks, mut gathered) =
+                (vec![0.0; n_rows], vec![0.0; n_rows], vec![0.0; n_rows]);
             w.push_add(&active, &mut whole);
             // Blocks as the threads cut them, whatever the size of the rayon pool here.
             for (b, chunk) in blocks.chunks_mut(1000).enumerate() {
                 w.push_rows(&active, b * 1000, chunk);
             }
             assert!(same(&whole, &blocks));
+            if !w.has_push_cache() {
+                for (b, chunk) in gathered.chunks_mut(700).enumerate() {
+                    w.push_rows_prefetch(&active, b * 700, chunk);
+                }
+                assert!(same(&whole, &gathered));
+            }
             let mut p = vec![0.0; n_rows];
             w.push_add_par(&active, &mut p, par);
             assert!(same(&whole, &p));
         };
+        check(&w);
         w.build_push_cache();
         check(&w);
-        // A synapse appended to column 1 from an earlier row than its last: the column is unsorted.
-        let i = (0..n_rows).find(|&i| w.find(i, 1).is_none()).unwrap();
-        w.insert(i, 1, 0.25);
-        assert!(!w.cols_sorted);
-        w.build_push_cache();
-        check(&w);
-        // A rebuild sorts the columns again.
-        w.relayout(None);
-        assert!(w.cols_sorted && w.has_push_cache());
-        check(&w);
+        for round in 0..3 {
+            // Insertions land at their row's place in the column, removals close the gap.
+            for _ in 0..400 {
+                let (i, j) = (rng.random_range(0..n_rows), rng.random_range(0..n_cols));
+                if let Some(slot) = w.find(i, j) {
+                    w.remove(i, slot);
+                } else {
+                    w.insert(i, j, rng.random::<f64>());
+                }
+            }
+            for j in 0..n_cols {
+                assert!(w.column(j).0.windows(2).all(|p| p[0] < p[1]), "round {round}, column {j}");
+            }
+            check(&w);
+            w.build_push_cache();
+            check(&w);
+        }
     }
 
     #[test]
