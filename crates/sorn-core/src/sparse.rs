@@ -460,8 +460,13 @@ impl SparseWeights {
     pub fn update_column(&mut self, j: usize, mut f: impl FnMut(u32, &mut f64)) {
         let cached = self.begin_column_updates();
         let (vals, copy) = (SharedSlice::of(&mut self.vals), SharedSlice::of(&mut self.col_vals));
+        let mut part = |rows: &[u32], ws: &mut [f64]| {
+            for (&i, w) in rows.iter().zip(ws) {
+                f(i, w);
+            }
+        };
         // SAFETY: the slices are this matrix's, and nothing else borrows them during the call.
-        unsafe { self.update_column_raw(j, cached, &vals, &copy, &mut f) };
+        unsafe { self.update_column_raw(j, cached, &vals, &copy, &mut part) };
     }
 
     /// Marks the values as changed by column updates and returns whether those work on the push cache
@@ -478,30 +483,41 @@ impl SparseWeights {
     }
 
     /// [`Self::update_column`] for every column in `cols` (strictly increasing), split over threads by
-    /// `par`. Every synapse belongs to exactly one column, so the columns touch disjoint values and their
-    /// order cannot matter: the result is bitwise that of updating them one after the other.
+    /// `par`: `f(rows, weights)` updates `weights[k]`, the weight of the synapse to `rows[k]`, for a whole
+    /// column at a time (or for consecutive parts of it), so that its loop keeps the rule's constants in
+    /// registers. Every synapse belongs to exactly one column, so the columns touch disjoint values and
+    /// their order cannot matter: the result is bitwise that of updating them one after the other.
     pub fn update_columns_par(
         &mut self,
         cols: &[u32],
         par: crate::Parallelism,
-        f: impl Fn(u32, &mut f64) + Sync + Send,
+        f: impl Fn(&[u32], &mut [f64]) + Sync + Send,
     ) {
         // Soundness: the unsafe slices below are disjoint only for distinct columns (O(cols), negligible).
         assert!(cols.windows(2).all(|w| w[0] < w[1]), "columns must be strictly increasing");
         let cached = self.begin_column_updates();
         let (vals, copy) = (SharedSlice::of(&mut self.vals), SharedSlice::of(&mut self.col_vals));
         let this = &*self;
+        // Each column starts at a random place in memory, too short for the hardware prefetcher: hint the
+        // columns a few ahead, as the push does.
+        let prefetch = cached && self.outgrows_cache();
         crate::parallel::for_each_chunk(cols, par, |chunk| {
-            for &j in chunk {
+            for (c, &j) in chunk.iter().enumerate() {
+                if prefetch && let Some(&ahead) = chunk.get(c + COL_PREFETCH_AHEAD) {
+                    let (s, e) = this.col_range(ahead as usize);
+                    prefetch_lines(this.col_rows[s..].as_ptr().cast(), (e - s) * 4);
+                    prefetch_lines(copy.base().wrapping_add(s).cast(), (e - s) * 8);
+                }
                 // SAFETY: distinct columns own disjoint ranges of the column arrays and disjoint value
                 // slots (each slot is listed in exactly one column), and the columns are distinct.
-                unsafe { this.update_column_raw(j as usize, cached, &vals, &copy, &mut |i, w| f(i, w)) };
+                unsafe { this.update_column_raw(j as usize, cached, &vals, &copy, &mut |r, w| f(r, w)) };
             }
         });
     }
 
-    /// The body of [`Self::update_column`]: `f` on column `j`'s weights, in the column-ordered copy when
-    /// `cached` (the rows are then stale), else in the rows.
+    /// The body of [`Self::update_column`]: `f(rows, weights)` on column `j`'s weights, on the
+    /// column-ordered copy's range when `cached` (the rows are then stale), else on parts of the column
+    /// gathered from the rows into a buffer and stored back.
     ///
     /// # Safety
     /// `vals` and `copy` must be `self.vals` and `self.col_vals`, and no other live reference may overlap
@@ -513,20 +529,27 @@ impl SparseWeights {
         cached: bool,
         vals: &SharedSlice,
         copy: &SharedSlice,
-        f: &mut impl FnMut(u32, &mut f64),
+        f: &mut impl FnMut(&[u32], &mut [f64]),
     ) {
         let (s, e) = self.col_range(j);
         if cached {
             // SAFETY: the caller's contract; s..e is column j's range of the copy.
-            let c = unsafe { copy.slice_mut(s, e) };
-            for (&i, c) in self.col_rows[s..e].iter().zip(c) {
-                f(i, c);
-            }
-        } else {
-            for (&i, &slot) in self.col_rows[s..e].iter().zip(&self.col_slot[s..e]) {
+            f(&self.col_rows[s..e], unsafe { copy.slice_mut(s, e) });
+            return;
+        }
+        const PART: usize = 64;
+        let mut buf = [0.0f64; PART];
+        for (rows, slots) in self.col_rows[s..e].chunks(PART).zip(self.col_slot[s..e].chunks(PART)) {
+            let buf = &mut buf[..rows.len()];
+            for (w, &slot) in buf.iter_mut().zip(slots) {
                 // SAFETY: every slot in the column index is < vals.len() (`ROWS_IN_RANGE` at
                 // `push_rows`), and this one belongs to column j only.
-                f(i, unsafe { vals.at(slot as usize) });
+                *w = unsafe { *vals.at(slot as usize) };
+            }
+            f(rows, buf);
+            for (&w, &slot) in buf.iter().zip(slots) {
+                // SAFETY: as above.
+                unsafe { *vals.at(slot as usize) = w };
             }
         }
     }
@@ -1369,6 +1392,40 @@ mod tests {
             assert!(!w.rows_stale);
             assert!(same(&w.vals, &cached.values()));
             assert_eq!(w, &plain);
+        }
+    }
+
+    /// `update_columns_par` (a whole column per call, parts of it without a push cache) gives the bits of
+    /// `update_column` (one synapse per call), with and without a push cache, for any thread count.
+    #[test]
+    fn column_updates_in_parts_equal_updates_by_synapse() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream_rng(21, crate::rng::Stream::Init);
+        let (n_rows, n_cols) = (600, 90);
+        // Columns of ≈ 120 synapses: longer than one part of the uncached path.
+        let base = random_matrix(&mut rng, n_rows, n_cols, 0.2);
+        let change = |i: u32, w: &mut f64| *w = (*w * 0.97 + f64::from(i % 5) * 1e-3).min(1.0);
+        for cached in [false, true] {
+            for par in [crate::Parallelism::Sequential, crate::Parallelism::Rayon { min_rows: 4 }] {
+                let (mut by_synapse, mut by_column) = (base.clone(), base.clone());
+                if cached {
+                    by_synapse.build_push_cache();
+                    by_column.build_push_cache();
+                }
+                for _ in 0..5 {
+                    let active: Vec<u32> = (0..n_cols as u32).filter(|_| rng.random::<f64>() < 0.4).collect();
+                    for &j in &active {
+                        by_synapse.update_column(j as usize, change);
+                    }
+                    by_column.update_columns_par(&active, par, |rows, ws| {
+                        for (&i, w) in rows.iter().zip(ws) {
+                            change(i, w);
+                        }
+                    });
+                    assert_eq!(by_column.has_push_cache(), cached);
+                    assert_eq!(by_synapse, by_column, "cached {cached}, {par:?}");
+                }
+            }
         }
     }
 

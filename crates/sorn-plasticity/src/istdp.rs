@@ -145,11 +145,14 @@ fn columns_pass<const PRUNES: bool>(
     prune_rows.clear();
     // Once every row is in `dirty` (e.g. when nothing normalises E←I and so drains it), inserting is a no-op.
     let track = dirty.len() < dirty.universe();
-    let split = matches!(par, Parallelism::Rayon { min_rows } if net.y_prev.count() >= 2 * min_rows.max(1));
-    if !PRUNES && !track && split {
-        // Nothing to collect: the columns can be updated in parallel (each synapse is in one column).
-        net.w_ei.update_columns_par(net.y_prev.active(), par, |i, w| {
-            *w = updated(lo, p.upper, &dw, *w, x[i as usize] != 0).0;
+    if !PRUNES && !track {
+        // Nothing to collect: the columns can be updated in parallel (each synapse is in one column), a
+        // whole column per call (`update_columns_par`; sequential below its threshold).
+        let upper = p.upper;
+        net.w_ei.update_columns_par(net.y_prev.active(), par, |rows, ws| {
+            for (&i, w) in rows.iter().zip(ws) {
+                *w = updated(lo, upper, &dw, *w, x[i as usize] != 0).0;
+            }
         });
         return 0;
     }
