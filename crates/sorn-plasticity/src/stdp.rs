@@ -257,13 +257,15 @@ fn row_pass(
         // d and η·d for the four (x_j(t), x_j(t+1)) of a presynaptic unit, indexed by x_j(t) + 2·x_j(t+1).
         let d_of = |c: i32| post_new * (c & 1) - post_old * (c >> 1);
         let change = [0, 1, 2, 3].map(|c| eta * f64::from(d_of(c)));
-        let moves = [0, 1, 2, 3].map(|c| d_of(c) != 0);
+        // All ones where d ≠ 0: a bitwise select keeps the loop free of branches (the compiler turned
+        // `if moves[c] { v } else { w }` into a branch, mispredicted for the ≈ 1 in 10 synapses that move).
+        let keep_new = [0, 1, 2, 3].map(|c| if d_of(c) != 0 { u64::MAX } else { 0 });
         let mut prune = false;
         for (w, &j) in vals.iter_mut().zip(cols) {
             let c = pair_code(codes, j as usize);
             // Branch-free: the new value is computed always and kept only where d ≠ 0.
             let v = updated(*w, change[c], upper);
-            let v = if moves[c] { v } else { *w };
+            let v = f64::from_bits((v.to_bits() & keep_new[c]) | (w.to_bits() & !keep_new[c]));
             *w = v;
             prune |= v <= prune_at;
         }
