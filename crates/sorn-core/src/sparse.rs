@@ -452,7 +452,7 @@ impl SparseWeights {
     ///
     /// A valid push cache stays valid: `f` then works on the column-ordered copy only (read and written
     /// contiguously, where storing each value in its row would be a scattered write per synapse), and
-    /// the rows become stale until something needs them mutably ([`Self::sync_rows`]; readers such as
+    /// the rows become stale until something needs them mutably (they are stored back first; readers such as
     /// [`Self::row`] and [`Self::to_parts`] see the new values meanwhile). A rule that changes a matrix
     /// only column by column (iSTDP on E←I when no SN follows) thus keeps the streamed push of
     /// [`Self::build_push_cache`] while plastic, and never touches the rows.
