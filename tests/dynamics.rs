@@ -227,6 +227,22 @@ fn one_and_two_threads_give_identical_results() {
     }
 }
 
+/// Above `NOISE_OVERLAP_MIN_UNITS` (16 384 units) a step draws the noise on one thread while the others
+/// push the drives: still the numbers of the sequential run, so still its bits.
+#[test]
+fn noise_drawn_alongside_the_drives_gives_identical_results() {
+    let cfg = sized(sorn::presets::large(), 14_000, 5);
+    let par = Parallelism::Rayon { min_rows: 256 };
+    let (s, si, sn) = raster_of(&cfg, 30, Parallelism::Sequential);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let (r, ri, rn) = pool.install(|| raster_of(&cfg, 30, par));
+    assert_eq!(r, s, "E raster differs");
+    assert_eq!(ri, si, "I raster differs");
+    assert_eq!(rn.w_ee, sn.w_ee);
+    assert_eq!(rn.w_ei, sn.w_ei);
+    assert_eq!(rn.t_e, sn.t_e);
+}
+
 #[test]
 fn save_load_continue_equals_uninterrupted() {
     let cfg = sorn::presets::preset("sorn-py").unwrap().check().unwrap();

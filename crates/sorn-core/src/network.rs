@@ -426,12 +426,30 @@ impl Network {
         std::mem::swap(&mut self.x_prev, &mut self.x);
         std::mem::swap(&mut self.y_prev, &mut self.y);
         let sc = &mut self.scratch;
-        draw_noise(&self.params.noise, noise_rng, &mut sc.noise_e, &mut sc.noise_i);
-
-        sc.drive_ee.fill(0.0);
-        sc.drive_ei.fill(0.0);
-        self.w_ee.drive_add(self.x_prev.active(), &self.x_prev.bits, &mut sc.drive_ee, par);
-        self.w_ei.drive_add(self.y_prev.active(), &self.y_prev.bits, &mut sc.drive_ei, par);
+        {
+            let Scratch { drive_ee, drive_ei, noise_e, noise_i, .. } = sc;
+            let (w_ee, w_ei, x_prev, y_prev) = (&self.w_ee, &self.w_ei, &self.x_prev, &self.y_prev);
+            let noise = &self.params.noise;
+            // The noise does not depend on the state, and it comes from one generator stream, so it is
+            // drawn on one thread: in a large network, while the other threads push the drives (the same
+            // numbers in the same order, so the same bits).
+            let overlap = matches!(par, Parallelism::Rayon { .. })
+                && rayon::current_num_threads() > 1
+                && noise_e.len() + noise_i.len() >= NOISE_OVERLAP_MIN_UNITS;
+            let mut draw = || draw_noise(noise, noise_rng, noise_e, noise_i);
+            let mut drives = || {
+                drive_ee.fill(0.0);
+                drive_ei.fill(0.0);
+                w_ee.drive_add(x_prev.active(), &x_prev.bits, drive_ee, par);
+                w_ei.drive_add(y_prev.active(), &y_prev.bits, drive_ei, par);
+            };
+            if overlap {
+                rayon::join(draw, drives);
+            } else {
+                draw();
+                drives();
+            }
+        }
         // R_x, Θ(R_x) and x(t+1) without input in one pass.
         let rs = &mut self.r_spikes;
         let ne = self.r.len();
@@ -513,6 +531,10 @@ impl Network {
 pub const CACHE_AFTER_STEPS: u32 = 16;
 /// Largest W^EE / W^EI (stored synapses) that gets a push cache while frozen (8 bytes per synapse).
 pub const CACHE_MAX_NNZ: usize = 1 << 22;
+
+/// Units from which [`Network::step`] draws the noise alongside the drive pushes instead of before them:
+/// the noise of 16 384 units takes ≈ 0.1 ms, far more than a fork-join of the thread pool.
+const NOISE_OVERLAP_MIN_UNITS: usize = 16_384;
 
 /// Fills the noise buffers: all excitatory units first, then all inhibitory ones, from one stream.
 fn draw_noise(noise: &Noise, rng: &mut SornRng, e: &mut [f64], i: &mut [f64]) {
