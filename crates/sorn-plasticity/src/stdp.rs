@@ -203,29 +203,24 @@ fn apply_rows(
     par: Parallelism,
 ) -> usize {
     sorted_union(net.x_prev.active(), net.x.active(), rows);
-    PAIR_CODES.with_borrow_mut(|codes| {
-        pair_codes(net.x_prev.active(), net.x.active(), net.x.bits().len(), codes);
-        row_pass(p, net, dirty, rows, par, codes)
-    })
+    let codes = pair_codes(net.x_prev.active(), net.x.active(), net.x.bits().len());
+    row_pass(p, net, dirty, rows, par, &codes)
 }
 
-thread_local! {
-    /// [`pair_codes`]' buffer for [`apply_rows`], kept from step to step (contents carry no state).
-    static PAIR_CODES: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// x_j(t) + 2·x_j(t+1) for every presynaptic unit j, packed two bits per unit (32 per word), from the
-/// increasing lists of units active at t and at t+1. The row pass looks up one code per synapse at a
+/// x_j(t) + 2·x_j(t+1) for each of the `n` presynaptic units, packed two bits per unit (32 per word), from
+/// the increasing lists of units active at t and at t+1. The row pass looks up one code per synapse at a
 /// random j: packed, the codes of 10⁶ units take 250 kB and stay in the second-level cache, where the
-/// two one-byte spike flags per unit (2 MB) did not (their lookups were most of STDP's time at N_E = 10⁶).
-fn pair_codes(old: &[u32], new: &[u32], n: usize, codes: &mut Vec<u64>) {
-    codes.clear();
-    codes.resize(n.div_ceil(32), 0);
+/// two one-byte spike flags per unit (2 MB) did not. Allocated per call (N/256 bytes, small next to the
+/// pass); a buffer kept in a thread-local would be re-entered when a rayon worker waiting inside one
+/// network's row pass steals another network's step.
+fn pair_codes(old: &[u32], new: &[u32], n: usize) -> Vec<u64> {
+    let mut codes = vec![0u64; n.div_ceil(32)];
     for (list, bit) in [(old, 1u64), (new, 2u64)] {
         for &j in list {
             codes[j as usize >> 5] |= bit << (2 * (j & 31));
         }
     }
+    codes
 }
 
 /// The code of unit `j` in [`pair_codes`]' array.
