@@ -292,12 +292,9 @@ impl SparseWeights {
         if !self.rows_stale {
             return;
         }
-        for j in 0..self.n_cols {
-            let (s, e) = self.col_range(j);
-            for (&slot, &w) in self.col_slot[s..e].iter().zip(&self.col_vals[s..e]) {
-                self.vals[slot as usize] = w;
-            }
-        }
+        let mut vals = std::mem::take(&mut self.vals);
+        self.store_copy_into(&mut vals);
+        self.vals = vals;
         self.rows_stale = false;
     }
 
@@ -307,14 +304,19 @@ impl SparseWeights {
         if !self.rows_stale {
             return Cow::Borrowed(&self.vals);
         }
-        let mut v = self.vals.clone();
+        let mut vals = self.vals.clone();
+        self.store_copy_into(&mut vals);
+        Cow::Owned(vals)
+    }
+
+    /// Stores every synapse's value from the column-ordered copy into its slot of `vals` (row storage).
+    fn store_copy_into(&self, vals: &mut [f64]) {
         for j in 0..self.n_cols {
             let (s, e) = self.col_range(j);
             for (&slot, &w) in self.col_slot[s..e].iter().zip(&self.col_vals[s..e]) {
-                v[slot as usize] = w;
+                vals[slot as usize] = w;
             }
         }
-        Cow::Owned(v)
     }
 
     /// A counter that changes whenever a value or the structure may have changed (any `&mut` method).
@@ -404,7 +406,7 @@ impl SparseWeights {
     pub fn row(&self, i: usize) -> (&[u32], Cow<'_, [f64]>) {
         let (s, e) = self.row_range(i);
         let vals = if self.rows_stale {
-            Cow::Owned((s..e).map(|slot| self.col_vals[self.col_pos(slot)]).collect())
+            Cow::Owned((s..e).map(|slot| self.value_at(slot as u32)).collect())
         } else {
             Cow::Borrowed(&self.vals[s..e])
         };
@@ -504,9 +506,7 @@ impl SparseWeights {
         crate::parallel::for_each_chunk(cols, par, |chunk| {
             for (c, &j) in chunk.iter().enumerate() {
                 if prefetch && let Some(&ahead) = chunk.get(c + COL_PREFETCH_AHEAD) {
-                    let (s, e) = this.col_range(ahead as usize);
-                    prefetch_lines(this.col_rows[s..].as_ptr().cast(), (e - s) * 4);
-                    prefetch_lines(copy.base().wrapping_add(s).cast(), (e - s) * 8);
+                    this.prefetch_cached_column(ahead as usize, copy.base());
                 }
                 // SAFETY: distinct columns own disjoint ranges of the column arrays and disjoint value
                 // slots (each slot is listed in exactly one column), and the columns are distinct.
@@ -705,9 +705,7 @@ impl SparseWeights {
                 && large
                 && let Some(&ahead) = active.get(c + COL_PREFETCH_AHEAD)
             {
-                let (s, e) = self.col_range(ahead as usize);
-                prefetch_lines(self.col_rows[s..].as_ptr().cast(), (e - s) * 4);
-                prefetch_lines(self.col_vals[s..].as_ptr().cast(), (e - s) * 8);
+                self.prefetch_cached_column(ahead as usize, self.col_vals.as_ptr());
             }
             let (s, e) = self.col_block(j as usize, lo, hi, full);
             let rows = &self.col_rows[s..e];
@@ -977,6 +975,15 @@ impl SparseWeights {
     fn row_range(&self, i: usize) -> (usize, usize) {
         let s = self.row_start[i];
         (s, s + self.row_len[i] as usize)
+    }
+
+    /// Hints the CPU to fetch the rows and the column-ordered values of column `j`; `copy` is the base of
+    /// `self.col_vals` (a raw pointer: other columns may be written meanwhile; nothing is read).
+    #[inline(always)]
+    fn prefetch_cached_column(&self, j: usize, copy: *const f64) {
+        let (s, e) = self.col_range(j);
+        prefetch_lines(self.col_rows[s..].as_ptr().cast(), (e - s) * 4);
+        prefetch_lines(copy.wrapping_add(s).cast(), (e - s) * 8);
     }
 
     /// Hints the CPU to fetch the indices and values of row `i` (a row of a large matrix sits at a random
