@@ -227,20 +227,37 @@ fn one_and_two_threads_give_identical_results() {
     }
 }
 
-/// Above `NOISE_OVERLAP_MIN_UNITS` (16 384 units) a step draws the noise on one thread while the others
-/// push the drives: still the numbers of the sequential run, so still its bits.
+/// Above `SIDE_BY_SIDE_MIN_UNITS` (16 384 units) a step draws the noise and pushes the drives side by
+/// side, one task per thread (with I←E among them when the I units listen to x(t)): still the numbers
+/// and the orders of addition of the sequential run, so still its bits — plastic, and frozen, where the
+/// pushes read column-ordered copies.
 #[test]
-fn noise_drawn_alongside_the_drives_gives_identical_results() {
-    let cfg = sized(sorn::presets::large(), 14_000, 5);
-    let par = Parallelism::Rayon { min_rows: 256 };
-    let (s, si, sn) = raster_of(&cfg, 30, Parallelism::Sequential);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-    let (r, ri, rn) = pool.install(|| raster_of(&cfg, 30, par));
-    assert_eq!(r, s, "E raster differs");
-    assert_eq!(ri, si, "I raster differs");
-    assert_eq!(rn.w_ee, sn.w_ee);
-    assert_eq!(rn.w_ei, sn.w_ei);
-    assert_eq!(rn.t_e, sn.t_e);
+fn noise_and_drives_side_by_side_give_identical_results() {
+    for from in [sorn::core::InhibitionInput::Old, sorn::core::InhibitionInput::New] {
+        let mut c = sorn::presets::large();
+        c.network.inhibition_from = from;
+        let cfg = sized(c, 14_000, 5);
+        let run = |par: Parallelism| {
+            let mut sim = Sorn::new(&cfg);
+            sim.set_parallelism(par);
+            let mut e = Raster::new(Population::Excitatory, 1);
+            let mut i = Raster::new(Population::Inhibitory, 1);
+            sim.run(30, &mut NoInput, &mut (&mut e, &mut i));
+            sim.set_phase(Phase::Training);
+            sim.run(25, &mut NoInput, &mut (&mut e, &mut i));
+            assert!(sim.network().w_ee.has_push_cache(), "the frozen W^EE is pushed from its copy");
+            (e.data, i.data, sim.network().clone())
+        };
+        let (s, si, sn) = run(Parallelism::Sequential);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let (r, ri, rn) = pool.install(|| run(Parallelism::Rayon { min_rows: 256 }));
+        assert_eq!(r, s, "E raster differs ({from:?})");
+        assert_eq!(ri, si, "I raster differs ({from:?})");
+        assert!(s.iter().any(|&b| b != 0) && si.iter().any(|&b| b != 0), "silent network");
+        assert_eq!(rn.w_ee, sn.w_ee);
+        assert_eq!(rn.w_ei, sn.w_ei);
+        assert_eq!(rn.t_e, sn.t_e);
+    }
 }
 
 #[test]

@@ -426,28 +426,44 @@ impl Network {
         std::mem::swap(&mut self.x_prev, &mut self.x);
         std::mem::swap(&mut self.y_prev, &mut self.y);
         let sc = &mut self.scratch;
+        // y(t+1) from x(t) (the papers' equations): its drive is known before x(t+1), like the others.
+        let i_from_old = self.params.inhibition_from == InhibitionInput::Old;
         {
-            let Scratch { drive_ee, drive_ei, noise_e, noise_i, .. } = sc;
-            let (w_ee, w_ei, x_prev, y_prev) = (&self.w_ee, &self.w_ei, &self.x_prev, &self.y_prev);
-            let noise = &self.params.noise;
-            // The noise does not depend on the state, and it comes from one generator stream, so it is
-            // drawn on one thread: in a large network, while the other threads push the drives (the same
-            // numbers in the same order, so the same bits).
-            let overlap = matches!(par, Parallelism::Rayon { .. })
+            let Scratch { drive_ee, drive_ei, drive_i, noise_e, noise_i } = sc;
+            let (w_ee, w_ei, w_ie) = (&self.w_ee, &self.w_ei, &self.w_ie);
+            let (x_prev, y_prev, noise) = (&self.x_prev, &self.y_prev, &self.params.noise);
+            // The noise and the pushes depend only on the previous state, and each writes its own buffer
+            // (each push in its own order of additions, the noise from one generator stream), so in a
+            // large network they run side by side, one task per thread, with the bits of the sequential
+            // order. Only the E←E push, the longest, is still cut into row blocks: another thread that
+            // runs out of tasks takes its second block. The others, with short columns (20–100 synapses
+            // in `large`), would cost each thread nearly a whole push per block.
+            let side_by_side = matches!(par, Parallelism::Rayon { .. })
                 && rayon::current_num_threads() > 1
-                && noise_e.len() + noise_i.len() >= NOISE_OVERLAP_MIN_UNITS;
+                && noise_e.len() + noise_i.len() >= SIDE_BY_SIDE_MIN_UNITS;
+            let lone = if side_by_side { Parallelism::Sequential } else { par };
             let mut draw = || draw_noise(noise, noise_rng, noise_e, noise_i);
-            let mut drives = || {
+            let mut push_ee = || {
                 drive_ee.fill(0.0);
-                drive_ei.fill(0.0);
                 w_ee.drive_add(x_prev.active(), &x_prev.bits, drive_ee, par);
-                w_ei.drive_add(y_prev.active(), &y_prev.bits, drive_ei, par);
             };
-            if overlap {
-                rayon::join(draw, drives);
+            let mut push_ei = || {
+                drive_ei.fill(0.0);
+                w_ei.drive_add(y_prev.active(), &y_prev.bits, drive_ei, lone);
+            };
+            let mut push_ie = || {
+                if i_from_old {
+                    drive_i.fill(0.0);
+                    w_ie.drive_add(x_prev.active(), &x_prev.bits, drive_i, lone);
+                }
+            };
+            if side_by_side {
+                rayon::join(push_ee, || rayon::join(draw, || rayon::join(push_ei, push_ie)));
             } else {
                 draw();
-                drives();
+                push_ee();
+                push_ei();
+                push_ie();
             }
         }
         // R_x, Θ(R_x) and x(t+1) without input in one pass.
@@ -502,13 +518,11 @@ impl Network {
             self.x.reindex();
         }
 
-        // y(t+1) from x(t) or x(t+1).
-        let x_used = match self.params.inhibition_from {
-            InhibitionInput::Old => &self.x_prev,
-            InhibitionInput::New => &self.x,
-        };
-        sc.drive_i.fill(0.0);
-        self.w_ie.drive_add(x_used.active(), &x_used.bits, &mut sc.drive_i, par);
+        // y(t+1) from x(t+1) (D's `fast_inhibit`, V2): its drive needs the new state.
+        if !i_from_old {
+            sc.drive_i.fill(0.0);
+            self.w_ie.drive_add(self.x.active(), &self.x.bits, &mut sc.drive_i, par);
+        }
         let y = &mut self.y;
         let ni = y.bits.len();
         y.active.resize(ni, 0);
@@ -532,9 +546,10 @@ pub const CACHE_AFTER_STEPS: u32 = 16;
 /// Largest W^EE / W^EI (stored synapses) that gets a push cache while frozen (8 bytes per synapse).
 pub const CACHE_MAX_NNZ: usize = 1 << 22;
 
-/// Units from which [`Network::step`] draws the noise alongside the drive pushes instead of before them:
-/// the noise of 16 384 units takes ≈ 0.1 ms, far more than a fork-join of the thread pool.
-const NOISE_OVERLAP_MIN_UNITS: usize = 16_384;
+/// Units from which [`Network::step`] runs the noise and the drive pushes side by side instead of one
+/// after the other: the noise of 16 384 units alone takes ≈ 0.1 ms, far more than a fork-join of the
+/// thread pool.
+const SIDE_BY_SIDE_MIN_UNITS: usize = 16_384;
 
 /// Fills the noise buffers: all excitatory units first, then all inhibitory ones, from one stream.
 fn draw_noise(noise: &Noise, rng: &mut SornRng, e: &mut [f64], i: &mut [f64]) {
