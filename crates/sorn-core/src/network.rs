@@ -435,13 +435,17 @@ impl Network {
             // The noise and the pushes depend only on the previous state, and each writes its own buffer
             // (each push in its own order of additions, the noise from one generator stream), so in a
             // large network they run side by side, one task per thread, with the bits of the sequential
-            // order. Only the E←E push, the longest, is still cut into row blocks: another thread that
-            // runs out of tasks takes its second block. The others, with short columns (20–100 synapses
-            // in `large`), would cost each thread nearly a whole push per block.
+            // order. The E←I and I←E pushes stay whole: with short columns (20–100 synapses in `large`)
+            // a block of rows costs each thread nearly a whole push. An E←E push that gathers (plastic)
+            // is cut into row blocks over all threads first, then the rest run side by side: run beside
+            // them, its blocks would all fall to one thread (rayon's owner takes its second block back
+            // before the others are free; at N_E = 10⁶ that doubled its time). A cached E←E push of short
+            // columns (frozen) is one task among the others.
             let side_by_side = matches!(par, Parallelism::Rayon { .. })
                 && rayon::current_num_threads() > 1
                 && noise_e.len() + noise_i.len() >= SIDE_BY_SIDE_MIN_UNITS;
             let lone = if side_by_side { Parallelism::Sequential } else { par };
+            let ee_splits = w_ee.drive_splits(drive_ee.len(), par);
             let mut draw = || draw_noise(noise, noise_rng, noise_e, noise_i);
             let mut push_ee = || {
                 drive_ee.fill(0.0);
@@ -457,7 +461,10 @@ impl Network {
                     w_ie.drive_add(x_prev.active(), &x_prev.bits, drive_i, lone);
                 }
             };
-            if side_by_side {
+            if side_by_side && ee_splits {
+                push_ee();
+                rayon::join(push_ei, || rayon::join(draw, push_ie));
+            } else if side_by_side {
                 rayon::join(push_ee, || rayon::join(draw, || rayon::join(push_ei, push_ie)));
             } else {
                 draw();

@@ -598,19 +598,29 @@ impl SparseWeights {
     /// column does (its cache lines and its bookkeeping), so splitting only adds work. Measured on W^IE of
     /// `large` (20 synapses per column): 0.64 ms on one thread, 1.0 ms split over two.
     pub fn push_add_par(&self, active: &[u32], out: &mut [f64], par: crate::Parallelism) {
-        let threads = rayon::current_num_threads();
-        let short_cached = self.cache_valid && !self.dense_cols && self.nnz < SPLIT_MIN_COLUMN * self.n_cols;
         match par {
-            crate::Parallelism::Rayon { min_rows }
-                if threads > 1 && !short_cached && out.len() >= 2 * min_rows.max(1) && out.len() >= 4096 =>
-            {
+            crate::Parallelism::Rayon { min_rows } if self.drive_splits(out.len(), par) => {
                 use rayon::prelude::*;
-                let block = out.len().div_ceil(threads).max(min_rows.max(1));
+                let block = out.len().div_ceil(rayon::current_num_threads()).max(min_rows.max(1));
                 out.par_chunks_mut(block)
                     .enumerate()
                     .for_each(|(b, chunk)| self.push_rows(active, b * block, chunk));
             }
             _ => self.push_rows(active, 0, out),
+        }
+    }
+
+    /// Whether [`Self::drive_add`] (and [`Self::push_add_par`]) into `n` rows with `par` cuts the rows into
+    /// blocks for the threads of the pool: with more than one thread and at least 4 096 rows, unless a
+    /// cached push of short columns keeps to one thread. Depends on the layout and `par` only, not on the
+    /// spikes, so that a caller can plan what to run beside it.
+    pub fn drive_splits(&self, n: usize, par: crate::Parallelism) -> bool {
+        let short_cached = self.cache_valid && !self.dense_cols && self.nnz < SPLIT_MIN_COLUMN * self.n_cols;
+        match par {
+            crate::Parallelism::Rayon { min_rows } => {
+                rayon::current_num_threads() > 1 && !short_cached && n >= 2 * min_rows.max(1) && n >= 4096
+            }
+            crate::Parallelism::Sequential => false,
         }
     }
 
@@ -641,7 +651,7 @@ impl SparseWeights {
         let n = out.len().min(self.n_rows);
         let out = &mut out[..n];
         match par {
-            crate::Parallelism::Rayon { min_rows } if n >= 2 * PULL_BLOCK.max(min_rows) => {
+            crate::Parallelism::Rayon { min_rows } if self.drive_splits(n, par) => {
                 use rayon::prelude::*;
                 let block = PULL_BLOCK.max(min_rows);
                 out.par_chunks_mut(block)
