@@ -438,7 +438,7 @@ impl SparseWeights {
     #[inline]
     pub fn value_at(&self, slot: u32) -> f64 {
         if self.rows_stale {
-            return self.col_vals[self.col_pos(slot as usize)];
+            return self.col_vals[self.col_pos(self.cols[slot as usize] as usize, slot)];
         }
         self.vals[slot as usize]
     }
@@ -841,14 +841,13 @@ impl SparseWeights {
         self.nnz += 1;
     }
 
-    /// Position in the column arrays of the synapse in value slot `s` (a scan of its column: removals
-    /// are rare, and not storing this back-pointer saves 4 bytes per synapse).
-    fn col_pos(&self, s: usize) -> usize {
-        let j = self.cols[s] as usize;
+    /// Position in column `j`'s range of the column arrays of the synapse in value slot `s` (a scan of the
+    /// column: removals are rare, and not storing this back-pointer saves 4 bytes per synapse).
+    fn col_pos(&self, j: usize, s: u32) -> usize {
         let c0 = self.col_start[j];
         let k = self.col_slot[c0..c0 + self.col_len[j] as usize]
             .iter()
-            .position(|&x| x as usize == s)
+            .position(|&x| x == s)
             .expect("column index out of sync with the rows");
         c0 + k
     }
@@ -860,40 +859,106 @@ impl SparseWeights {
         let s = slot as usize;
         let row_end = self.row_start[post] + self.row_len[post] as usize;
         assert!(s >= self.row_start[post] && s < row_end, "slot {s} is not a synapse of row {post}");
-        // Column side: the entries after this one move up by one, so the column stays sorted
-        // (`COLUMNS_SORTED`; O(column length), like finding the entry).
-        let j = self.cols[s] as usize;
-        let q = self.col_pos(s);
-        let q_end = self.col_start[j] + self.col_len[j] as usize;
-        self.col_rows.copy_within(q + 1..q_end, q);
-        self.col_slot.copy_within(q + 1..q_end, q);
-        self.col_len[j] -= 1;
-        // Row side: move the row's last synapse into slot s.
-        let s_last = row_end - 1;
-        if s != s_last {
+        let (dropped, moved) = self.remove_from_row(post, s);
+        self.edit_column(dropped);
+        if let Some(m) = moved {
+            self.edit_column(m);
+        }
+    }
+
+    /// The row side of removing the synapse in slot `s` of row `post` (which must hold it): the row's last
+    /// synapse moves into slot s. Returns the edits the column index needs: the dropped entry, and the
+    /// moved synapse's new slot if one moved. Rows and columns are separate arrays, so a batch of removals
+    /// can do all row sides first and the column edits after, in the same order, with the same result.
+    fn remove_from_row(&mut self, post: usize, s: usize) -> (ColumnEdit, Option<ColumnEdit>) {
+        let dropped = ColumnEdit { col: self.cols[s], slot: s as u32, to: None };
+        let s_last = self.row_start[post] + self.row_len[post] as usize - 1;
+        let moved = (s != s_last).then(|| {
             self.rows_sorted = false;
-            let q_moved = self.col_pos(s_last);
             self.cols[s] = self.cols[s_last];
             self.vals[s] = self.vals[s_last];
-            self.col_slot[q_moved] = s as u32;
-        }
+            ColumnEdit { col: self.cols[s_last], slot: s_last as u32, to: Some(s as u32) }
+        });
         self.vals[s_last] = 0.0;
         self.row_len[post] -= 1;
         self.nnz -= 1;
+        (dropped, moved)
+    }
+
+    /// Applies one [`ColumnEdit`]. A dropped entry's successors move up by one, so the column stays sorted
+    /// (`COLUMNS_SORTED`; O(column length), like finding the entry).
+    fn edit_column(&mut self, e: ColumnEdit) {
+        let j = e.col as usize;
+        let q = self.col_pos(j, e.slot);
+        match e.to {
+            Some(to) => self.col_slot[q] = to,
+            None => {
+                let q_end = self.col_start[j] + self.col_len[j] as usize;
+                self.col_rows.copy_within(q + 1..q_end, q);
+                self.col_slot.copy_within(q + 1..q_end, q);
+                self.col_len[j] -= 1;
+            }
+        }
     }
 
     /// Removes every synapse of row `post` whose weight satisfies `remove`; returns how many went.
-    pub fn prune_row(&mut self, post: usize, mut remove: impl FnMut(f64) -> bool) -> usize {
+    pub fn prune_row(&mut self, post: usize, remove: impl FnMut(f64) -> bool) -> usize {
+        self.prune_rows(&[post as u32], remove)
+    }
+
+    /// [`Self::prune_row`] for each of `rows` in turn, with the same result, faster for many rows of a large
+    /// matrix: each removal edits one or two columns at random places in memory, a chain of cache misses
+    /// when done one at a time. Here the rows give up their synapses first and the column edits follow in
+    /// the same order, each hinted to the CPU a few edits ahead (`EDIT_PREFETCH_AHEAD`), so that the misses
+    /// overlap. At N_E = 10⁶ (`large`, ≈ 5 700 removals per step) the removals took 9 of ≈ 100 ms a step.
+    pub fn prune_rows(&mut self, rows: &[u32], mut remove: impl FnMut(f64) -> bool) -> usize {
         self.sync_rows();
-        let mut removed = 0;
-        let mut s = self.row_start[post];
-        while s < self.row_start[post] + self.row_len[post] as usize {
-            if remove(self.vals[s]) {
-                self.remove(post, s as u32);
-                removed += 1;
-            } else {
-                s += 1;
+        let hint = self.outgrows_cache();
+        let mut edits = Vec::new();
+        for (k, &post) in rows.iter().enumerate() {
+            if hint {
+                // Two stages, as for the column edits below: a row's start and length, then its synapses.
+                if let Some(&r) = rows.get(k + 2 * EDIT_PREFETCH_AHEAD) {
+                    prefetch_read(&self.row_start[r as usize]);
+                    prefetch_read(&self.row_len[r as usize]);
+                }
+                if let Some(&r) = rows.get(k + EDIT_PREFETCH_AHEAD) {
+                    self.prefetch_row(self.vals.as_ptr(), r as usize);
+                }
             }
+            let post = post as usize;
+            let mut s = self.row_start[post];
+            while s < self.row_start[post] + self.row_len[post] as usize {
+                if remove(self.vals[s]) {
+                    let (dropped, moved) = self.remove_from_row(post, s);
+                    edits.push(dropped);
+                    edits.extend(moved);
+                } else {
+                    s += 1;
+                }
+            }
+        }
+        let removed = edits.iter().filter(|e| e.to.is_none()).count();
+        if removed == 0 {
+            return 0;
+        }
+        // What `remove` does per synapse: the values changed.
+        self.cache_valid = false;
+        self.generation = self.generation.wrapping_add(removed as u64);
+        for k in 0..edits.len() {
+            if hint {
+                // Two stages: a column's start and length, then (once they are likely in cache) its slots.
+                if let Some(e) = edits.get(k + 2 * EDIT_PREFETCH_AHEAD) {
+                    prefetch_read(&self.col_start[e.col as usize]);
+                    prefetch_read(&self.col_len[e.col as usize]);
+                }
+                if let Some(e) = edits.get(k + EDIT_PREFETCH_AHEAD) {
+                    let (c0, c1) = self.col_range(e.col as usize);
+                    prefetch_lines(self.col_slot[c0..].as_ptr().cast(), (c1 - c0) * 4);
+                    prefetch_lines(self.col_rows[c0..].as_ptr().cast(), (c1 - c0) * 4);
+                }
+            }
+            self.edit_column(edits[k]);
         }
         removed
     }
@@ -1088,6 +1153,18 @@ const ROW_PASS_FACTOR_SMALL: usize = 2;
 const COMPACT_FACTOR: usize = 2;
 /// Rows per parallel task of the pull in [`SparseWeights::drive_add`].
 const PULL_BLOCK: usize = 2048;
+
+/// Rows and column edits [`SparseWeights::prune_rows`] hints ahead (and twice as far ahead, where they start).
+const EDIT_PREFETCH_AHEAD: usize = 8;
+
+/// A change the column index needs after a synapse left a row (see `SparseWeights::remove_from_row`):
+/// column `col`'s entry for value slot `slot` goes (`to = None`) or now points to slot `to`.
+#[derive(Clone, Copy, Debug)]
+struct ColumnEdit {
+    col: u32,
+    slot: u32,
+    to: Option<u32>,
+}
 
 /// Mean synapses per column from which a cached push is split into row blocks (see
 /// [`SparseWeights::push_add_par`]).
@@ -1551,6 +1628,60 @@ mod tests {
         before.push_add(&active, &mut b);
         assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
         assert!(!w.compact_if_sparse(), "a compacted matrix stays until it halves again");
+    }
+
+    /// `prune_rows` (rows first, then the column edits, hinted ahead) leaves exactly the layout that removing
+    /// the same synapses one at a time with `remove` does, on a matrix large enough for the hints.
+    #[test]
+    fn pruning_many_rows_at_once_equals_removing_one_synapse_at_a_time() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream_rng(11, crate::rng::Stream::Init);
+        let (n_rows, n_cols, k) = (4000, 3000, 40);
+        let rows: Vec<Vec<(u32, f64)>> = (0..n_rows)
+            .map(|_| (0..k).map(|_| (rng.random_range(0..n_cols as u32), rng.random::<f64>())).collect())
+            .map(|mut r: Vec<(u32, f64)>| {
+                r.sort_by_key(|e| e.0);
+                r.dedup_by_key(|e| e.0);
+                r
+            })
+            .collect();
+        let original = SparseWeights::from_rows(n_rows, n_cols, rows);
+        assert!(original.outgrows_cache());
+        let doomed = |w: f64| w < 0.3;
+        let picked: Vec<u32> = (0..n_rows as u32).filter(|_| rng.random::<f64>() < 0.5).collect();
+        let mut one_by_one = original.clone();
+        for &i in &picked {
+            let i = i as usize;
+            let mut s = one_by_one.row_start[i];
+            while s < one_by_one.row_start[i] + one_by_one.row_len[i] as usize {
+                if doomed(one_by_one.vals[s]) {
+                    one_by_one.remove(i, s as u32);
+                } else {
+                    s += 1;
+                }
+            }
+        }
+        let mut batch = original.clone();
+        let removed = batch.prune_rows(&picked, doomed);
+        assert_eq!(removed, original.nnz - one_by_one.nnz);
+        assert!(removed > 10_000, "the test must remove many synapses ({removed})");
+        assert_eq!(batch.nnz, one_by_one.nnz);
+        assert_eq!(batch.row_len, one_by_one.row_len);
+        assert_eq!(batch.cols, one_by_one.cols);
+        assert!(batch.vals.iter().zip(&one_by_one.vals).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert_eq!(batch.col_len, one_by_one.col_len);
+        assert_eq!(batch.col_rows, one_by_one.col_rows);
+        assert_eq!(batch.col_slot, one_by_one.col_slot);
+        assert_eq!(batch.rows_sorted, one_by_one.rows_sorted);
+        assert_eq!(batch.generation, one_by_one.generation);
+        dense_check(&batch);
+        for j in 0..n_cols {
+            assert!(batch.column(j).0.windows(2).all(|p| p[0] < p[1]), "column {j} unsorted");
+        }
+        // Nothing to remove: nothing changes, not even the generation (a push cache would stay valid).
+        let before = batch.generation;
+        assert_eq!(batch.prune_rows(&picked, doomed), 0);
+        assert_eq!(batch.generation, before);
     }
 
     #[test]

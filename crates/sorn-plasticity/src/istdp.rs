@@ -168,13 +168,9 @@ fn columns_pass<const PRUNES: bool>(
             }
         });
     }
-    let mut pruned = 0;
     prune_rows.sort_unstable();
     prune_rows.dedup();
-    for &i in prune_rows.iter() {
-        pruned += net.w_ei.prune_row(i as usize, |w| w <= 0.0);
-    }
-    pruned
+    net.w_ei.prune_rows(prune_rows, |w| w <= 0.0)
 }
 
 /// iSTDP as one pass over every row (in parallel with `par`), updating the synapses from inhibitory
@@ -205,17 +201,17 @@ fn apply_rows(
         }
         (if touched { ROW_FLAG } else { 0 }) | (if prune { ROW_FLAG2 } else { 0 })
     });
-    let mut pruned = 0;
+    let mut prunable = Vec::new();
     for &r in rows.iter() {
         let i = r & !ROW_MARKS;
         if r & ROW_FLAG != 0 {
             dirty.insert(i);
         }
         if r & ROW_FLAG2 != 0 {
-            pruned += net.w_ei.prune_row(i as usize, |w| w <= 0.0);
+            prunable.push(i);
         }
     }
-    pruned
+    net.w_ei.prune_rows(&prunable, |w| w <= 0.0)
 }
 
 #[cfg(test)]

@@ -266,15 +266,15 @@ fn row_pass(
         }
         do_prune && prune
     });
-    let mut pruned = 0;
+    let mut flagged = Vec::new();
     for r in rows.iter_mut() {
         if *r & ROW_FLAG != 0 {
             *r &= !ROW_FLAG;
-            pruned += net.w_ee.prune_row(*r as usize, |w| w <= 0.0 || w < eps);
+            flagged.push(*r);
         }
         dirty.insert(*r);
     }
-    pruned
+    net.w_ee.prune_rows(&flagged, |w| w <= 0.0 || w < eps)
 }
 
 #[cfg(test)]
