@@ -71,32 +71,22 @@ impl RowSet {
 }
 
 /// Writes the sorted union of two sorted index lists into `out` (cleared first).
+///
+/// Branch-free while both lists last: which list advances depends on the spikes, a coin flip for the
+/// branch predictor (at N_E = 10⁶ the union of two lists of ≈ 10⁵ active units took ≈ 1.5 ms with a
+/// branch per element).
 pub fn sorted_union(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
     out.clear();
+    out.reserve(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        let next = match (a.get(i), b.get(j)) {
-            (Some(&x), Some(&y)) if x == y => {
-                i += 1;
-                j += 1;
-                x
-            }
-            (Some(&x), Some(&y)) if x < y => {
-                i += 1;
-                x
-            }
-            (Some(&x), None) => {
-                i += 1;
-                x
-            }
-            (_, Some(&y)) => {
-                j += 1;
-                y
-            }
-            (None, None) => unreachable!(),
-        };
-        out.push(next);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        out.push(x.min(y));
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
 }
 
 #[cfg(test)]
@@ -115,5 +105,21 @@ mod tests {
         assert_eq!(s.len(), 3);
         s.drain_sorted(|r| assert_eq!(r, &[1, 3, 5]));
         assert!(s.is_empty());
+    }
+
+    proptest::proptest! {
+        /// The union of two increasing lists (e.g. the units active at t and at t+1) is the set union, in
+        /// increasing order, whatever the overlap and the lengths.
+        #[test]
+        fn union_is_the_sorted_set_union(
+            a in proptest::collection::btree_set(0u32..300, 0..120),
+            b in proptest::collection::btree_set(0u32..300, 0..120),
+        ) {
+            let (va, vb): (Vec<u32>, Vec<u32>) = (a.iter().copied().collect(), b.iter().copied().collect());
+            let mut out = vec![7];
+            sorted_union(&va, &vb, &mut out);
+            let expected: Vec<u32> = a.union(&b).copied().collect();
+            proptest::prop_assert_eq!(out, expected);
+        }
     }
 }
