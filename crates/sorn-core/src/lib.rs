@@ -10,6 +10,7 @@
 //! `w_ie` (I←E), `w_eu` (E←input).
 
 pub mod error;
+mod fire;
 mod hugepages;
 pub mod init;
 pub mod network;

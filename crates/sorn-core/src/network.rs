@@ -13,6 +13,7 @@
 //! Plasticity is not part of this crate; `sorn-plasticity` reads x(t), x(t+1), y(t), y(t+1) from here.
 
 use crate::error::CoreError;
+use crate::fire::fire;
 use crate::init;
 use crate::parallel::Parallelism;
 use crate::params::{CheckedNetworkParams, InhibitionInput, InputParams, Noise};
@@ -92,6 +93,7 @@ struct Scratch {
     drive_i: Vec<f64>,
     noise_e: Vec<f64>,
     noise_i: Vec<f64>,
+    fire_counts: Vec<usize>,
 }
 
 /// A SORN: weights, thresholds and the binary states of the last two steps.
@@ -309,6 +311,7 @@ impl Network {
                 drive_i: vec![0.0; ni],
                 noise_e: vec![0.0; ne],
                 noise_i: vec![0.0; ni],
+                fire_counts: Vec::new(),
             };
         }
     }
@@ -429,7 +432,7 @@ impl Network {
         // y(t+1) from x(t) (the papers' equations): its drive is known before x(t+1), like the others.
         let i_from_old = self.params.inhibition_from == InhibitionInput::Old;
         {
-            let Scratch { drive_ee, drive_ei, drive_i, noise_e, noise_i } = sc;
+            let Scratch { drive_ee, drive_ei, drive_i, noise_e, noise_i, .. } = sc;
             let (w_ee, w_ei, w_ie) = (&self.w_ee, &self.w_ei, &self.w_ie);
             let (x_prev, y_prev, noise) = (&self.x_prev, &self.y_prev, &self.params.noise);
             // The noise and the pushes depend only on the previous state, and each writes its own buffer
@@ -476,23 +479,16 @@ impl Network {
         // R_x, Θ(R_x) and x(t+1) without input in one pass.
         let rs = &mut self.r_spikes;
         let ne = self.r.len();
-        rs.active.resize(ne, 0);
-        let mut n = 0;
-        {
-            let (ee, ei, te, xi) =
-                (&sc.drive_ee[..ne], &sc.drive_ei[..ne], &self.t_e[..ne], &sc.noise_e[..ne]);
-            let (r_out, bits, act) = (&mut self.r[..ne], &mut rs.bits[..ne], &mut rs.active[..ne]);
-            for i in 0..ne {
-                let r = ee[i] - ei[i] - te[i] + xi[i];
-                r_out[i] = r;
-                let f = rule.fires(r);
-                bits[i] = u8::from(f);
-                // Branch-free compaction: always write, advance only on a spike (n ≤ i < ne).
-                act[n.min(ne - 1)] = i as u32;
-                n += usize::from(f);
-            }
-        }
-        rs.active.truncate(n);
+        fire(
+            rule,
+            [&sc.drive_ee, &sc.drive_ei, &self.t_e, &sc.noise_e],
+            |[ee, ei, te, xi]| ee - ei - te + xi,
+            Some(&mut self.r),
+            &mut rs.bits[..ne],
+            &mut rs.active,
+            &mut sc.fire_counts,
+            par,
+        );
         self.x.bits.copy_from_slice(&rs.bits);
         self.x.active.clone_from(&rs.active);
 
@@ -531,20 +527,16 @@ impl Network {
             self.w_ie.drive_add(self.x.active(), &self.x.bits, &mut sc.drive_i, par);
         }
         let y = &mut self.y;
-        let ni = y.bits.len();
-        y.active.resize(ni, 0);
-        let mut n = 0;
-        {
-            let (di, ti, xi) = (&sc.drive_i[..ni], &self.t_i[..ni], &sc.noise_i[..ni]);
-            let (bits, act) = (&mut y.bits[..ni], &mut y.active[..ni]);
-            for k in 0..ni {
-                let f = rule.fires(di[k] - ti[k] + xi[k]);
-                bits[k] = u8::from(f);
-                act[n.min(ni - 1)] = k as u32;
-                n += usize::from(f);
-            }
-        }
-        y.active.truncate(n);
+        fire(
+            rule,
+            [&sc.drive_i, &self.t_i, &sc.noise_i],
+            |[di, ti, xi]| di - ti + xi,
+            None,
+            &mut y.bits,
+            &mut y.active,
+            &mut sc.fire_counts,
+            par,
+        );
     }
 }
 
