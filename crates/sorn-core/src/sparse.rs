@@ -1592,10 +1592,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn compaction_keeps_rows_and_frees_slots() {
+    /// 4 000 × 3 000 with up to 40 random synapses per row (sorted, no duplicates) of U(0, 1) weights:
+    /// 1.6·10⁵ slots, enough to outgrow the cache (hints, compaction).
+    fn random_large(rng: &mut crate::rng::SornRng) -> SparseWeights {
         use rand::RngExt;
-        let mut rng = crate::rng::stream_rng(9, crate::rng::Stream::Init);
         let (n_rows, n_cols, k) = (4000, 3000, 40);
         let rows: Vec<Vec<(u32, f64)>> = (0..n_rows)
             .map(|_| (0..k).map(|_| (rng.random_range(0..n_cols as u32), rng.random::<f64>())).collect())
@@ -1605,7 +1605,15 @@ mod tests {
                 r
             })
             .collect();
-        let mut w = SparseWeights::from_rows(n_rows, n_cols, rows);
+        SparseWeights::from_rows(n_rows, n_cols, rows)
+    }
+
+    #[test]
+    fn compaction_keeps_rows_and_frees_slots() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream_rng(9, crate::rng::Stream::Init);
+        let mut w = random_large(&mut rng);
+        let (n_rows, n_cols) = (w.n_rows, w.n_cols);
         assert!(w.outgrows_cache());
         assert!(!w.compact_if_sparse(), "a freshly built matrix is not sparse");
         // Prune three synapses in four (swap-removal reorders rows), and grow a few back.
@@ -1636,16 +1644,8 @@ mod tests {
     fn pruning_many_rows_at_once_equals_removing_one_synapse_at_a_time() {
         use rand::RngExt;
         let mut rng = crate::rng::stream_rng(11, crate::rng::Stream::Init);
-        let (n_rows, n_cols, k) = (4000, 3000, 40);
-        let rows: Vec<Vec<(u32, f64)>> = (0..n_rows)
-            .map(|_| (0..k).map(|_| (rng.random_range(0..n_cols as u32), rng.random::<f64>())).collect())
-            .map(|mut r: Vec<(u32, f64)>| {
-                r.sort_by_key(|e| e.0);
-                r.dedup_by_key(|e| e.0);
-                r
-            })
-            .collect();
-        let original = SparseWeights::from_rows(n_rows, n_cols, rows);
+        let original = random_large(&mut rng);
+        let (n_rows, n_cols) = (original.n_rows, original.n_cols);
         assert!(original.outgrows_cache());
         let doomed = |w: f64| w < 0.3;
         let picked: Vec<u32> = (0..n_rows as u32).filter(|_| rng.random::<f64>() < 0.5).collect();
