@@ -13,7 +13,8 @@ const FIRE_BLOCK: usize = 1 << 15;
 /// The threshold pass over `bits.len()` units: z_i = `combine`(the i-th entry of each of `inputs`),
 /// `bits[i]` = Θ(z_i) by `rule`, `r_out[i]` = z_i when given, and `active` = the units that fire, in
 /// increasing order. `counts` is scratch (one entry per block; kept by the caller, so that a step
-/// allocates nothing). In blocks over the pool's threads with [`Parallelism::Rayon`] from two blocks on.
+/// allocates nothing). In blocks over the pool's threads with [`Parallelism::Rayon`], more than one thread
+/// and at least two blocks of units.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fire<const N: usize>(
     rule: ThresholdRule,
@@ -28,7 +29,8 @@ pub(crate) fn fire<const N: usize>(
     let n = bits.len();
     assert!(inputs.iter().all(|s| s.len() >= n) && r_out.as_ref().is_none_or(|r| r.len() >= n));
     active.resize(n, 0);
-    let parallel = matches!(par, Parallelism::Rayon { .. }) && n >= 2 * FIRE_BLOCK;
+    let parallel =
+        matches!(par, Parallelism::Rayon { .. }) && rayon::current_num_threads() > 1 && n >= 2 * FIRE_BLOCK;
     if !parallel {
         let m = fire_block(rule, inputs, &combine, 0, r_out, bits, active);
         active.truncate(m);
