@@ -790,9 +790,7 @@ impl SparseWeights {
         }
         for (c, &j) in active.iter().enumerate() {
             if let Some(&ahead) = active.get(c + COL_PREFETCH_AHEAD) {
-                let (s, e) = self.col_range(ahead as usize);
-                prefetch_lines(self.col_rows[s..].as_ptr().cast(), (e - s) * 4);
-                prefetch_lines(self.col_slot[s..].as_ptr().cast(), (e - s) * 4);
+                self.prefetch_column_index(ahead as usize);
             }
             let (s, e) = self.col_block(j as usize, lo, hi, full);
             for (&i, &slot) in self.col_rows[s..e].iter().zip(&self.col_slot[s..e]) {
@@ -953,9 +951,7 @@ impl SparseWeights {
                     prefetch_read(&self.col_len[e.col as usize]);
                 }
                 if let Some(e) = edits.get(k + EDIT_PREFETCH_AHEAD) {
-                    let (c0, c1) = self.col_range(e.col as usize);
-                    prefetch_lines(self.col_slot[c0..].as_ptr().cast(), (c1 - c0) * 4);
-                    prefetch_lines(self.col_rows[c0..].as_ptr().cast(), (c1 - c0) * 4);
+                    self.prefetch_column_index(e.col as usize);
                 }
             }
             self.edit_column(edits[k]);
@@ -1056,6 +1052,14 @@ impl SparseWeights {
     fn row_range(&self, i: usize) -> (usize, usize) {
         let s = self.row_start[i];
         (s, s + self.row_len[i] as usize)
+    }
+
+    /// Hints the CPU to fetch the index of column `j`: its rows and value slots.
+    #[inline(always)]
+    fn prefetch_column_index(&self, j: usize) {
+        let (s, e) = self.col_range(j);
+        prefetch_lines(self.col_rows[s..].as_ptr().cast(), (e - s) * 4);
+        prefetch_lines(self.col_slot[s..].as_ptr().cast(), (e - s) * 4);
     }
 
     /// Hints the CPU to fetch the rows and the column-ordered values of column `j`; `copy` is the base of
