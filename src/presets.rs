@@ -3,7 +3,7 @@
 
 use crate::config::{Config, InputSpec, Phase, RecordSpec, RunParams};
 use sorn_core::{
-    Connectivity, InhibitionInput, InitialState, InputParams, NetworkParams, Noise, ThresholdInit,
+    Connectivity, InhibitionInput, InitialState, InputParams, NetworkParams, Noise, Precision, ThresholdInit,
     ThresholdRule,
 };
 use sorn_plasticity::{
@@ -79,6 +79,7 @@ pub fn sorn_py() -> Config {
             threshold_rule: ThresholdRule::Gt,
             inhibition_from: InhibitionInput::Old,
             noise: Noise::Gaussian { std: 0.04 },
+            precision: Precision::F64,
         },
         plasticity: PlasticityParams {
             order: Order::SornPy,
@@ -112,6 +113,7 @@ pub fn lazar2009() -> Config {
             threshold_rule: ThresholdRule::Ge,
             inhibition_from: InhibitionInput::New,
             noise: Noise::None,
+            precision: Precision::F64,
         },
         plasticity: PlasticityParams {
             order: Order::V2,
@@ -145,6 +147,7 @@ pub fn zheng2013() -> Config {
             threshold_rule: ThresholdRule::Ge,
             inhibition_from: InhibitionInput::Old,
             noise: Noise::Gaussian { std: 0.05f64.sqrt() },
+            precision: Precision::F64,
         },
         plasticity: PlasticityParams {
             order: Order::DelPapa,

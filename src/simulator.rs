@@ -164,6 +164,17 @@ impl Sorn {
         Ok(())
     }
 
+    /// Stores the network's weights in precision `p` from now on (see
+    /// [`Network::set_precision`]); the config reports the new precision.
+    pub fn set_precision(&mut self, p: sorn_core::Precision) -> Result<(), crate::ConfigError> {
+        let mut cfg = self.config.config().clone();
+        cfg.network.precision = p;
+        let checked = cfg.check()?;
+        self.network.set_precision(p);
+        self.config = checked;
+        Ok(())
+    }
+
     /// The config this simulator was built with.
     pub fn config(&self) -> &CheckedConfig {
         &self.config

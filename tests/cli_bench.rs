@@ -40,7 +40,18 @@ fn bench_times_presets_and_a_saved_network() {
         positive(r, "us_per_plastic_step");
         positive(r, "us_per_frozen_step");
         positive(r, "bytes_per_synapse_peak_rss");
+        assert_eq!(r["precision"], "f64", "the presets store f64 weights");
     }
+    // f32 weights: the same network (same wiring draws) in fewer bytes.
+    let j32 = bench_json(&["bench", "--sizes", "100", "--steps", "10", "--precision", "f32", "--json"], &d);
+    let (r64, r32) = (&rows[0], &j32["results"][0]);
+    assert_eq!(r32["precision"], "f32");
+    assert!(
+        positive(r32, "weight_bytes") < positive(r64, "weight_bytes"),
+        "f32 weights take fewer bytes: {} vs {}",
+        r32["weight_bytes"],
+        r64["weight_bytes"]
+    );
 
     // A network saved after 300 plastic steps (at a size no preset has) is timed as it is.
     let o = common::cli::sorn_in(
@@ -68,6 +79,9 @@ fn bench_times_presets_and_a_saved_network() {
     // With a warm-up and a snapshot file instead of the directory.
     let j = bench_json(&["bench", "--from", "r/snapshot.bin", "--warmup", "5", "--steps", "5", "--json"], &d);
     assert_eq!(j["results"][0]["n_e"], 120);
+    // The saved network converted to f32 weights before timing.
+    let j = bench_json(&["bench", "--from", "r", "--steps", "5", "--precision", "f32", "--json"], &d);
+    assert_eq!(j["results"][0]["precision"], "f32");
 }
 
 #[test]
@@ -77,6 +91,7 @@ fn bench_rejects_bad_input_with_one_line() {
     fails(&["bench", "--sizes", "0"], &d, "--sizes");
     fails(&["bench", "--threads", "0"], &d, "--threads");
     fails(&["bench", "--sizes", "100", "--preset", "nope"], &d, "nope");
+    fails(&["bench", "--sizes", "100", "--precision", "f16"], &d, "f16");
     std::fs::write(d.join("junk.bin"), b"not a snapshot").unwrap();
     fails(&["bench", "--from", "junk.bin"], &d, "junk.bin");
     let o = common::cli::sorn_in(

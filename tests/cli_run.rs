@@ -110,6 +110,17 @@ fn config_toml_reproduces_the_run_bit_for_bit() {
     // Another seed gives another run.
     quick_run(&d, "c", "800", &["--preset", "zheng2013", "--seed", "6", "--set", "network.ne=120"]);
     assert_ne!(raster(&a.join("e_raster.npy")), raster(&d.join("c/e_raster.npy")));
+    // f32 weights: recorded in config.toml, reproduced from it bit for bit, and a run of their own.
+    let f32_args =
+        ["--preset", "zheng2013", "--seed", "5", "--set", "network.ne=120", "--set", "network.precision=f32"];
+    let f = quick_run(&d, "f", "800", &f32_args);
+    let toml = std::fs::read_to_string(f.join("config.toml")).unwrap();
+    assert!(toml.contains("precision = \"f32\""), "config.toml records the precision: {toml}");
+    ok(&["run", "--config", "f/config.toml", "--out", "g", "--no-plots", "--quiet"], &d);
+    let read = |p: &Path| std::fs::read(p).unwrap();
+    assert_eq!(read(&f.join("state.npz")), read(&d.join("g/state.npz")), "f32 run not reproduced");
+    assert_eq!(read(&f.join("e_raster.npy")), read(&d.join("g/e_raster.npy")));
+    assert_ne!(raster(&a.join("e_raster.npy")), raster(&f.join("e_raster.npy")), "f32 is a run of its own");
 }
 
 #[test]
@@ -269,6 +280,7 @@ fn bad_config_values_name_the_problem() {
     fails(&["run", "--set", "ne=1", "--out", "x"], &d, "`network.ne`");
     fails(&["run", "--set", "eta_stdp=-0.5", "--out", "x"], &d, "plasticity.stdp.eta");
     fails(&["run", "--set", "noequals", "--out", "x"], &d, "expected key=value");
+    fails(&["run", "--set", "network.precision=f16", "--out", "x"], &d, "expected `f64` or `f32`");
     fails(&["run", "--freeze", "stdp,xyz", "--out", "x"], &d, "unknown plasticity rule `xyz`");
     std::fs::write(d.join("c.toml"), "preset = \"zheng2013\"\nseeed = 3\n").unwrap();
     fails(&["run", "--config", "c.toml", "--out", "x"], &d, "unknown field `seeed`");

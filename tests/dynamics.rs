@@ -1,6 +1,6 @@
 //! Checks on real dynamics: rule signs, fixed points, IP convergence, long-run stability, determinism.
 
-use sorn::core::{CheckedNetworkParams, InputParams, Network, Parallelism, SparseWeights};
+use sorn::core::{CheckedNetworkParams, InputParams, Network, Parallelism, Precision, SparseWeights};
 use sorn::plasticity::{Freeze, IstdpParams, RowSet, Rule, StdpParams};
 use sorn::prelude::*;
 
@@ -70,8 +70,8 @@ fn stdp_potentiates_pre_before_post_and_depresses_the_reverse() {
 #[test]
 fn stdp_prunes_a_synapse_that_reaches_zero() {
     let mut net = two_units([1, 0], [0, 1], 0);
-    let (_, v) = net.w_ee.row_mut(0);
-    v[0] = 0.003;
+    let slot = net.w_ee.find(0, 1).unwrap();
+    net.w_ee.set_value(slot, 0.003);
     let p = StdpParams { eta: 0.004, upper: Some(1.0), prune_below: Some(1e-10) };
     let pruned = sorn::plasticity::stdp::apply(
         &p,
@@ -230,12 +230,14 @@ fn one_and_two_threads_give_identical_results() {
 /// Above `SIDE_BY_SIDE_MIN_UNITS` (16 384 units) a step draws the noise and pushes the drives side by
 /// side, one task per thread (with I←E among them when the I units listen to x(t)): still the numbers
 /// and the orders of addition of the sequential run, so still its bits — plastic, and frozen, where the
-/// pushes read column-ordered copies.
+/// pushes read column-ordered copies. With f32 weights too: their kernels are compiled apart.
 #[test]
 fn noise_and_drives_side_by_side_give_identical_results() {
-    for from in [sorn::core::InhibitionInput::Old, sorn::core::InhibitionInput::New] {
+    use sorn::core::InhibitionInput::{New, Old};
+    for (from, precision) in [(Old, Precision::F64), (New, Precision::F64), (Old, Precision::F32)] {
         let mut c = sorn::presets::large();
         c.network.inhibition_from = from;
+        c.network.precision = precision;
         let cfg = sized(c, 14_000, 5);
         let run = |par: Parallelism| {
             let mut sim = Sorn::new(&cfg);
@@ -249,10 +251,11 @@ fn noise_and_drives_side_by_side_give_identical_results() {
             (e.data, i.data, sim.network().clone())
         };
         let (s, si, sn) = run(Parallelism::Sequential);
+        assert_eq!(sn.w_ee.precision(), precision);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
         let (r, ri, rn) = pool.install(|| run(Parallelism::Rayon { min_rows: 256 }));
-        assert_eq!(r, s, "E raster differs ({from:?})");
-        assert_eq!(ri, si, "I raster differs ({from:?})");
+        assert_eq!(r, s, "E raster differs ({from:?}, {precision:?})");
+        assert_eq!(ri, si, "I raster differs ({from:?}, {precision:?})");
         assert!(s.iter().any(|&b| b != 0) && si.iter().any(|&b| b != 0), "silent network");
         assert_eq!(rn.w_ee, sn.w_ee);
         assert_eq!(rn.w_ei, sn.w_ei);
@@ -262,7 +265,15 @@ fn noise_and_drives_side_by_side_give_identical_results() {
 
 #[test]
 fn save_load_continue_equals_uninterrupted() {
-    let cfg = sorn::presets::preset("sorn-py").unwrap().check().unwrap();
+    for precision in [Precision::F64, Precision::F32] {
+        let mut c = sorn::presets::preset("sorn-py").unwrap();
+        c.network.precision = precision;
+        save_load_continue(&c.check().unwrap());
+    }
+}
+
+fn save_load_continue(cfg: &CheckedConfig) {
+    let cfg = cfg.clone();
     let mut whole = Sorn::new(&cfg);
     let mut r_whole = Raster::new(Population::Excitatory, 1);
     whole.run(3_000, &mut UniformRandom, &mut r_whole);
@@ -282,6 +293,46 @@ fn save_load_continue_equals_uninterrupted() {
     assert_eq!(second.network().w_ei, whole.network().w_ei);
     assert_eq!(second.network().t_e, whole.network().t_e);
     assert_eq!(second.steps(), 3_000);
+    assert_eq!(
+        second.network().w_ee.precision(),
+        cfg.network().precision,
+        "the snapshot keeps the precision"
+    );
+}
+
+/// f32 weights keep the model's statistics: over six seeds of zheng2013 at N_E = 200, the mean E rate of
+/// the last 10 000 of 20 000 steps and the E←E connection fraction at the end agree with the f64 runs
+/// within the seed-to-seed spread (Welch's t below 4). The two precisions part ways after a few hundred
+/// steps (like two seeds), so only statistics can be compared.
+#[test]
+fn f32_weights_keep_the_statistics_of_f64() {
+    let stats = |precision: Precision| -> Vec<[f64; 2]> {
+        (1..=6)
+            .map(|seed| {
+                let mut c = sorn::presets::zheng2013();
+                c.network.precision = precision;
+                let mut sim = Sorn::new(&sized(c, 200, seed));
+                let mut act = Activity::new(1);
+                sim.run(20_000, &mut NoInput, &mut act);
+                let tail = &act.data[10_000..];
+                let rate = tail.iter().map(|&a| f64::from(a)).sum::<f64>() / (tail.len() as f64 * 200.0);
+                let fraction = sim.network().w_ee.count_positive() as f64 / (200.0 * 199.0);
+                [rate, fraction]
+            })
+            .collect()
+    };
+    let (a, b) = (stats(Precision::F64), stats(Precision::F32));
+    assert_ne!(a, b, "the precisions must give different runs");
+    for (k, name) in ["mean E rate", "E←E connection fraction"].into_iter().enumerate() {
+        let mean_var = |v: &[[f64; 2]]| {
+            let m = v.iter().map(|s| s[k]).sum::<f64>() / v.len() as f64;
+            let var = v.iter().map(|s| (s[k] - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64;
+            (m, var)
+        };
+        let ((ma, va), (mb, vb)) = (mean_var(&a), mean_var(&b));
+        let t = (ma - mb).abs() / ((va + vb) / a.len() as f64).sqrt();
+        assert!(t < 4.0, "{name}: f64 {ma} (var {va}) vs f32 {mb} (var {vb}): t = {t}");
+    }
 }
 
 /// `large` at N_E = 2 500 prunes W^EE below half of its 2.6·10⁵ slots within a few thousand steps, so the

@@ -11,7 +11,7 @@
 
 use super::{CliResult, UserError};
 use clap::Args;
-use sorn::core::Parallelism;
+use sorn::core::{Parallelism, Precision};
 use sorn::prelude::*;
 use std::time::Instant;
 
@@ -38,6 +38,19 @@ pub struct BenchArgs {
     /// Time the network of a run directory or snapshot.bin (its size and config) instead of presets.
     #[arg(long, conflicts_with_all = ["sizes", "preset"])]
     from: Option<std::path::PathBuf>,
+    /// Weight storage, `f64` or `f32` (`network.precision`; default: the preset's or the saved
+    /// network's). With --from, a saved network is converted before timing.
+    #[arg(long, value_parser = parse_precision)]
+    precision: Option<Precision>,
+}
+
+/// `--precision`'s value.
+fn parse_precision(s: &str) -> Result<Precision, String> {
+    match s {
+        "f64" => Ok(Precision::F64),
+        "f32" => Ok(Precision::F32),
+        _ => Err(format!("`{s}` is not a weight precision; expected f64 or f32")),
+    }
 }
 
 /// One measured size.
@@ -57,6 +70,7 @@ struct Row {
     rss_peak: u64,
     rss_after_build: u64,
     weight_bytes: usize,
+    precision: Precision,
 }
 
 fn default_steps(synapses: usize) -> u64 {
@@ -99,9 +113,10 @@ fn preset_config(name: &str) -> Result<sorn::Config, UserError> {
 }
 
 /// A network built from a preset at size `ne`, and its build time in seconds.
-fn build(preset: &str, ne: usize) -> Result<(Sorn, f64), UserError> {
+fn build(preset: &str, ne: usize, precision: Option<Precision>) -> Result<(Sorn, f64), UserError> {
     let mut c = preset_config(preset)?;
     c.network.ne = ne;
+    c.network.precision = precision.unwrap_or(c.network.precision);
     c.seed = 1;
     c.run.input = sorn::InputSpec::None;
     c.network.input = sorn::core::InputParams::None;
@@ -160,6 +175,7 @@ fn measure(label: &str, mut sim: Sorn, build_s: f64, steps: u64, warmup: u64) ->
         rss_peak: proc_status_bytes("VmHWM:"),
         rss_after_build,
         weight_bytes,
+        precision: n.params().precision,
     }
 }
 
@@ -190,9 +206,13 @@ pub fn run(a: BenchArgs) -> CliResult {
         pool.install(|| measure(label, sim, build_s, steps, warmup))
     };
     if let Some(from) = &a.from {
-        let sim = pool.install(|| load(from))?;
+        let mut sim = pool.install(|| load(from))?;
+        if let Some(p) = a.precision {
+            sim.0.set_precision(p).map_err(|e| UserError(format!("--precision: {e}")))?;
+        }
         if !a.json {
-            eprintln!("{} ({} thread(s)) …", from.display(), a.threads);
+            let p = sim.0.network().params().precision.name();
+            eprintln!("{} ({} thread(s), {p} weights) …", from.display(), a.threads);
         }
         let label = format!("{} (from {})", preset_name(&sim.0), from.display());
         rows.push(timed(&label, sim, |_| 0));
@@ -204,9 +224,10 @@ pub fn run(a: BenchArgs) -> CliResult {
         let preset =
             a.preset.clone().unwrap_or_else(|| (if ne > 10_000 { "large" } else { "zheng2013" }).into());
         if !a.json {
-            eprintln!("N_E = {ne} ({preset}, {} thread(s)) …", a.threads);
+            let p = a.precision.unwrap_or(preset_config(&preset)?.network.precision).name();
+            eprintln!("N_E = {ne} ({preset}, {} thread(s), {p} weights) …", a.threads);
         }
-        let sim = pool.install(|| build(&preset, ne))?;
+        let sim = pool.install(|| build(&preset, ne, a.precision))?;
         let row = timed(&preset, sim, |steps| (steps / 2).clamp(20, 500));
         if !a.json {
             print_row(&row, rows.is_empty());
@@ -286,6 +307,7 @@ fn json(rows: &[Row], threads: usize) -> String {
                 "bytes_per_synapse_peak_rss": r.rss_peak as f64 / r.synapses as f64,
                 "weight_bytes": r.weight_bytes,
                 "weight_bytes_per_synapse": r.weight_bytes as f64 / r.synapses as f64,
+                "precision": r.precision.name(),
             })
         })
         .collect();

@@ -28,7 +28,7 @@ pub struct Dense {
     pub y: Vec<u8>,
 }
 
-fn dense_of(w: &sorn::core::SparseWeights) -> Vec<Vec<Option<f64>>> {
+fn dense_of(w: &sorn::core::WeightMatrix) -> Vec<Vec<Option<f64>>> {
     let mut d = vec![vec![None; w.n_cols()]; w.n_rows()];
     for (i, j, v) in w.triplets() {
         d[i][j] = Some(v);

@@ -2,7 +2,9 @@
 //!
 //! All draws come from the `Init` stream, in a fixed order: W^EE, W^EI, W^IE, W^EU, T^E, T^I, x(0), y(0).
 
+use crate::matrix::WeightMatrix;
 use crate::params::{Connectivity, InitialState, ThresholdInit};
+use crate::precision::Precision;
 use crate::rng::SornRng;
 use crate::sparse::SparseWeights;
 use rand::RngExt;
@@ -164,13 +166,15 @@ pub fn wiring_csr(
 
 /// A wired matrix with weights U(0, 1), each row normalised to sum 1 (SPEC §3.2; the scale of the draw
 /// is irrelevant after normalisation). All partners are drawn first, then all weights, row by row.
+/// The weights are drawn and normalised in f64 and stored in `precision` (rounded to nearest for f32).
 pub fn weights(
     rng: &mut SornRng,
     c: &Connectivity,
     n_post: usize,
     n_pre: usize,
     no_self: bool,
-) -> SparseWeights {
+    precision: Precision,
+) -> WeightMatrix {
     let (indptr, indices) = wiring_csr(rng, c, n_post, n_pre, no_self);
     let mut data = vec![0.0f64; indices.len()];
     for w in indptr.windows(2) {
@@ -185,7 +189,7 @@ pub fn weights(
             }
         }
     }
-    SparseWeights::from_csr(n_post, n_pre, &indptr, &indices, &data)
+    WeightMatrix::from_csr(n_post, n_pre, &indptr, &indices, &data, precision)
 }
 
 /// Binary input pools W^EU (N_E × symbols): column `s` marks the units of symbol `s`.

@@ -15,6 +15,7 @@
 use crate::error::CoreError;
 use crate::fire::fire;
 use crate::init;
+use crate::matrix::WeightMatrix;
 use crate::parallel::Parallelism;
 use crate::params::{CheckedNetworkParams, InhibitionInput, InputParams, Noise};
 use crate::rng::SornRng;
@@ -72,8 +73,8 @@ impl Spikes {
 
 /// What plasticity may change, next to the states it reads (see [`Network::plastic_parts`]).
 pub struct PlasticParts<'a> {
-    pub w_ee: &'a mut SparseWeights,
-    pub w_ei: &'a mut SparseWeights,
+    pub w_ee: &'a mut WeightMatrix,
+    pub w_ei: &'a mut WeightMatrix,
     pub t_e: &'a mut Vec<f64>,
     /// x(t)
     pub x_prev: &'a Spikes,
@@ -101,13 +102,13 @@ struct Scratch {
 pub struct Network {
     params: CheckedNetworkParams,
     /// E←E weights (row = post). Plastic: STDP, SN, SP.
-    pub w_ee: SparseWeights,
+    pub w_ee: WeightMatrix,
     /// E←I weights. Plastic: iSTDP, SN.
-    pub w_ei: SparseWeights,
+    pub w_ei: WeightMatrix,
     /// I←E weights, normalised at initialisation and fixed.
-    pub w_ie: SparseWeights,
+    pub w_ie: WeightMatrix,
     /// E←input pools (binary), when the input is symbolic.
-    pub w_eu: Option<SparseWeights>,
+    pub w_eu: Option<WeightMatrix>,
     /// Excitatory thresholds T^E (IP changes them).
     pub t_e: Vec<f64>,
     /// Inhibitory thresholds T^I (constant in every reference implementation).
@@ -148,12 +149,13 @@ impl Network {
     /// Builds a network from checked parameters, drawing everything from `rng` (the `Init` stream).
     pub fn new(params: &CheckedNetworkParams, rng: &mut SornRng) -> Self {
         let (ne, ni) = (params.ne, params.n_i());
-        let w_ee = init::weights(rng, &params.w_ee, ne, ne, true);
-        let w_ei = init::weights(rng, &params.w_ei, ne, ni, false);
-        let w_ie = init::weights(rng, &params.w_ie, ni, ne, false);
+        let p = params.precision;
+        let w_ee = init::weights(rng, &params.w_ee, ne, ne, true, p);
+        let w_ei = init::weights(rng, &params.w_ei, ne, ni, false, p);
+        let w_ie = init::weights(rng, &params.w_ie, ni, ne, false, p);
         let w_eu = match params.input {
             InputParams::Pools { symbols, units_per_symbol, overlap, .. } => {
-                Some(init::pools(rng, ne, symbols, units_per_symbol, overlap))
+                Some(WeightMatrix::new(init::pools(rng, ne, symbols, units_per_symbol, overlap), p))
             }
             _ => None,
         };
@@ -166,8 +168,8 @@ impl Network {
 
     fn assemble(
         params: CheckedNetworkParams,
-        [w_ee, w_ei, w_ie]: [SparseWeights; 3],
-        w_eu: Option<SparseWeights>,
+        [w_ee, w_ei, w_ie]: [WeightMatrix; 3],
+        w_eu: Option<WeightMatrix>,
         t_e: Vec<f64>,
         t_i: Vec<f64>,
         [x_prev, x]: [Vec<u8>; 2],
@@ -197,7 +199,7 @@ impl Network {
     }
 
     /// Builds a network from given weights, thresholds and states (e.g. a `state.npz`), checking every
-    /// shape against the parameters.
+    /// shape against the parameters. The weights are stored in the parameters' precision.
     #[allow(clippy::too_many_arguments)]
     pub fn from_parts(
         params: CheckedNetworkParams,
@@ -264,6 +266,9 @@ impl Network {
                 return Err(CoreError::State(format!("{name} must be binary (0 or 1)")));
             }
         }
+        let p = params.precision;
+        let weights = weights.map(|w| WeightMatrix::new(w, p));
+        let w_eu = w_eu.map(|w| WeightMatrix::new(w, p));
         Ok(Self::assemble(params, weights, w_eu, t_e, t_i, x_states, y_states))
     }
 
@@ -273,7 +278,7 @@ impl Network {
             w_ee: self.w_ee.to_parts(),
             w_ei: self.w_ei.to_parts(),
             w_ie: self.w_ie.to_parts(),
-            w_eu: self.w_eu.as_ref().map(SparseWeights::to_parts),
+            w_eu: self.w_eu.as_ref().map(WeightMatrix::to_parts),
             t_e: self.t_e.clone(),
             t_i: self.t_i.clone(),
             x_prev: self.x_prev.bits.clone(),
@@ -319,8 +324,30 @@ impl Network {
     /// Replaces the membrane noise from the next step on (e.g. none for a readout phase), keeping weights,
     /// thresholds and states. The new value is validated like any parameter.
     pub fn set_noise(&mut self, noise: crate::params::Noise) -> Result<(), crate::error::ParamError> {
+        self.update_params(|p| p.noise = noise)
+    }
+
+    /// Stores the weights in precision `p` from now on (rounded to nearest when narrowed to f32; exact
+    /// when widened), keeping every row's storage order, thresholds and states. Push caches are rebuilt
+    /// as the steps need them.
+    pub fn set_precision(&mut self, p: crate::precision::Precision) {
+        if p == self.params.precision {
+            return;
+        }
+        self.update_params(|params| params.precision = p).expect("the precision is not validated");
+        for w in [&mut self.w_ee, &mut self.w_ei, &mut self.w_ie].into_iter().chain(self.w_eu.as_mut()) {
+            *w = w.to_precision(p);
+        }
+        self.cache_seen = [(u64::MAX, 0); 4];
+    }
+
+    /// Changes the parameters through `f`, validated like any parameters.
+    fn update_params(
+        &mut self,
+        f: impl FnOnce(&mut crate::params::NetworkParams),
+    ) -> Result<(), crate::error::ParamError> {
         let mut p: crate::params::NetworkParams = self.params.clone().into();
-        p.noise = noise;
+        f(&mut p);
         self.params = p.check()?;
         Ok(())
     }
@@ -390,7 +417,7 @@ impl Network {
     /// for the fixed W^IE and W^EU, and for W^EE / W^EI once they have not changed for
     /// [`CACHE_AFTER_STEPS`] steps (frozen plasticity), if they are not too large.
     fn refresh_push_caches(&mut self) {
-        fn keep(w: &mut SparseWeights, seen: &mut (u64, u32), after: u32, max_nnz: usize) {
+        fn keep(w: &mut WeightMatrix, seen: &mut (u64, u32), after: u32, max_nnz: usize) {
             if w.has_push_cache() {
                 return;
             }

@@ -137,6 +137,11 @@ pub struct NetworkParams {
     pub threshold_rule: ThresholdRule,
     pub inhibition_from: InhibitionInput,
     pub noise: Noise,
+    /// How the weights are stored: `f64` (default; bitwise the results of earlier versions) or `f32`
+    /// (half the memory of the values, computed in f64 and rounded when stored; see
+    /// [`Precision`](crate::Precision)).
+    #[serde(default)]
+    pub precision: crate::precision::Precision,
 }
 
 /// Network parameters that passed [`NetworkParams::check`]. Only this type builds a network.

@@ -21,6 +21,7 @@
 //! increasing presynaptic order, so the result is bit-identical to a dense row-by-row dot product.
 
 use crate::hugepages;
+use crate::precision::Weight;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -37,27 +38,29 @@ fn slack(len: usize) -> usize {
 /// then prefetches ahead.
 const PREFETCH_MIN_SLOTS: usize = 1 << 17;
 
-/// A sparse weight matrix `W[post, pre]` with O(1) synapse insertion and removal.
+/// A sparse weight matrix `W[post, pre]` with O(1) synapse insertion and removal, its weights stored as
+/// `V` (f64, or f32 for half the value memory: see [`Weight`]; scalar arguments and results are f64, slices
+/// handed to kernels are `V`).
 ///
-/// Memory: 20 bytes per synapse slot (`cols` u32 + `vals` f64 on the row side, `col_rows` u32 + `col_slot`
-/// u32 on the column side) plus 1/16 slack, and 8 more per slot while a push cache exists (see
-/// [`Self::build_push_cache`]).
+/// Memory: 20 bytes per synapse slot with f64 weights, 16 with f32 (`cols` u32 + `vals` V on the row side,
+/// `col_rows` u32 + `col_slot` u32 on the column side) plus 1/16 slack, and 8 (4) more per slot while a
+/// push cache exists (see [`Self::build_push_cache`]).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(from = "CsrParts", into = "CsrParts")]
-pub struct SparseWeights {
+pub struct SparseWeights<V: Weight = f64> {
     n_rows: usize,
     n_cols: usize,
     row_start: Vec<usize>,
     row_len: Vec<u32>,
     cols: Vec<u32>,
-    vals: Vec<f64>,
+    vals: Vec<V>,
     col_start: Vec<usize>,
     col_len: Vec<u32>,
     col_rows: Vec<u32>,
     col_slot: Vec<u32>,
     nnz: usize,
     /// Column-ordered copy of `vals` (`col_vals[q] = vals[col_slot[q]]`), valid while `cache_valid`.
-    col_vals: Vec<f64>,
+    col_vals: Vec<V>,
     cache_valid: bool,
     /// The column-ordered copy holds values that the rows do not have yet (set by column updates of a
     /// cached matrix, which write only the copy; implies `cache_valid`). Readers of row values take them
@@ -86,26 +89,26 @@ pub struct CsrParts {
     pub data: Vec<f64>,
 }
 
-impl From<CsrParts> for SparseWeights {
+impl<V: Weight> From<CsrParts> for SparseWeights<V> {
     fn from(p: CsrParts) -> Self {
-        SparseWeights::from_csr(p.n_rows, p.n_cols, &p.indptr, &p.indices, &p.data)
+        SparseWeights::from_csr_as(p.n_rows, p.n_cols, &p.indptr, &p.indices, &p.data)
     }
 }
 
-impl From<SparseWeights> for CsrParts {
-    fn from(w: SparseWeights) -> Self {
+impl<V: Weight> From<SparseWeights<V>> for CsrParts {
+    fn from(w: SparseWeights<V>) -> Self {
         w.to_parts()
     }
 }
 
-impl PartialEq for SparseWeights {
+impl<V: Weight> PartialEq for SparseWeights<V> {
     /// Equal when the shapes and every row's synapses, in storage order, are identical.
     fn eq(&self, other: &Self) -> bool {
         self.to_parts() == other.to_parts()
     }
 }
 
-impl SparseWeights {
+impl SparseWeights<f64> {
     /// Builds a matrix from per-row `(pre, weight)` lists, kept in the given order.
     ///
     /// Panics if an index is out of range or a row holds a duplicate index; callers that handle user data
@@ -130,6 +133,33 @@ impl SparseWeights {
     ///
     /// Panics like [`Self::from_rows`].
     pub fn from_csr(n_rows: usize, n_cols: usize, indptr: &[usize], indices: &[u32], data: &[f64]) -> Self {
+        Self::from_csr_as(n_rows, n_cols, indptr, indices, data)
+    }
+
+    /// An `n_rows × n_cols` matrix without synapses.
+    pub fn empty(n_rows: usize, n_cols: usize) -> Self {
+        Self::from_csr(n_rows, n_cols, &vec![0; n_rows + 1], &[], &[])
+    }
+
+    /// Builds from an `sprs` matrix of either storage; rows take sorted column order.
+    pub fn from_csmat(m: &sprs::CsMat<f64>) -> Self {
+        let csr = m.to_csr();
+        let (n_rows, n_cols) = csr.shape();
+        let rows = csr.outer_iterator().map(|r| r.iter().map(|(j, &w)| (j as u32, w)).collect()).collect();
+        Self::from_rows(n_rows, n_cols, rows)
+    }
+}
+
+impl<V: Weight> SparseWeights<V> {
+    /// [`SparseWeights::from_csr`] with the weights stored as `V` (each rounded to nearest; exact for f64,
+    /// and for f32 when `data` came from an f32 matrix).
+    pub fn from_csr_as<D: Weight>(
+        n_rows: usize,
+        n_cols: usize,
+        indptr: &[usize],
+        indices: &[u32],
+        data: &[D],
+    ) -> Self {
         assert_eq!(indptr.len(), n_rows + 1, "indptr needs n_rows + 1 entries");
         assert!(indices.len() == data.len() && indptr[n_rows] == indices.len(), "inconsistent CSR arrays");
         let mut w = SparseWeights {
@@ -155,14 +185,22 @@ impl SparseWeights {
         w
     }
 
-    /// An `n_rows × n_cols` matrix without synapses.
-    pub fn empty(n_rows: usize, n_cols: usize) -> Self {
-        Self::from_csr(n_rows, n_cols, &vec![0; n_rows + 1], &[], &[])
+    /// This matrix with its weights stored as `U` (rows keep their storage order; the push cache is not
+    /// copied).
+    pub fn to_precision<U: Weight>(&self) -> SparseWeights<U> {
+        let (indptr, indices, data) = self.csr_arrays();
+        SparseWeights::from_csr_as(self.n_rows, self.n_cols, &indptr, &indices, &data)
     }
 
     /// Lays the matrix out anew from CSR arrays; `extra = Some((post, pre, w))` appends one synapse to row
     /// `post` (used when a row or column ran out of slack).
-    fn rebuild(&mut self, indptr: &[usize], indices: &[u32], data: &[f64], extra: Option<(usize, u32, f64)>) {
+    fn rebuild<D: Weight>(
+        &mut self,
+        indptr: &[usize],
+        indices: &[u32],
+        data: &[D],
+        extra: Option<(usize, u32, V)>,
+    ) {
         let n_rows = self.n_rows;
         let len_of = |i: usize| indptr[i + 1] - indptr[i] + usize::from(extra.is_some_and(|e| e.0 == i));
         let mut row_start = Vec::with_capacity(n_rows + 1);
@@ -177,7 +215,7 @@ impl SparseWeights {
         assert!(cap < u32::MAX as usize, "more than 2^32 synapse slots are not supported");
         // Zeroed allocations: slack pages that are never written stay out of the resident set.
         let mut cols = vec![0u32; cap];
-        let mut vals = vec![0.0f64; cap];
+        let mut vals = vec![V::default(); cap];
         hugepages::advise(&cols);
         hugepages::advise(&vals);
         let mut col_count = vec![0u32; self.n_cols];
@@ -186,7 +224,9 @@ impl SparseWeights {
             let (a, b) = (indptr[i], indptr[i + 1]);
             let s0 = row_start[i];
             cols[s0..s0 + b - a].copy_from_slice(&indices[a..b]);
-            vals[s0..s0 + b - a].copy_from_slice(&data[a..b]);
+            for (v, &d) in vals[s0..s0 + b - a].iter_mut().zip(&data[a..b]) {
+                *v = V::from_f64(d.to_f64());
+            }
             if let Some((p, j, v)) = extra
                 && p == i
             {
@@ -270,9 +310,9 @@ impl SparseWeights {
     }
 
     /// Lays the matrix out anew from its own rows (storage order kept), appending `extra` if given.
-    fn relayout(&mut self, extra: Option<(usize, u32, f64)>) {
-        let p = self.to_parts();
-        self.rebuild(&p.indptr, &p.indices, &p.data, extra);
+    fn relayout(&mut self, extra: Option<(usize, u32, V)>) {
+        let (indptr, indices, data) = self.csr_arrays();
+        self.rebuild(&indptr, &indices, &data, extra);
     }
 
     /// Marks the values as changed: the push cache is stale. Stores the copy's newer values in the rows
@@ -300,7 +340,7 @@ impl SparseWeights {
 
     /// Every value slot's current weight: the row storage itself, or while the rows are stale a copy of
     /// it with the column-ordered copy's values stored in.
-    fn values(&self) -> Cow<'_, [f64]> {
+    fn values(&self) -> Cow<'_, [V]> {
         if !self.rows_stale {
             return Cow::Borrowed(&self.vals);
         }
@@ -310,7 +350,7 @@ impl SparseWeights {
     }
 
     /// Stores every synapse's value from the column-ordered copy into its slot of `vals` (row storage).
-    fn store_copy_into(&self, vals: &mut [f64]) {
+    fn store_copy_into(&self, vals: &mut [V]) {
         for j in 0..self.n_cols {
             let (s, e) = self.col_range(j);
             for (&slot, &w) in self.col_slot[s..e].iter().zip(&self.col_vals[s..e]) {
@@ -337,7 +377,7 @@ impl SparseWeights {
     pub fn build_push_cache(&mut self) {
         self.sync_rows();
         if self.col_vals.len() != self.col_rows.len() {
-            self.col_vals = vec![0.0; self.col_rows.len()];
+            self.col_vals = vec![V::default(); self.col_rows.len()];
             hugepages::advise(&self.col_vals);
         }
         let mut dense = self.n_rows > 0;
@@ -367,7 +407,7 @@ impl SparseWeights {
             + self.col_start.capacity() * 8
             + (self.row_len.capacity() + self.col_len.capacity()) * 4
             + (self.cols.capacity() + self.col_rows.capacity() + self.col_slot.capacity()) * 4
-            + (self.vals.capacity() + self.col_vals.capacity()) * 8
+            + (self.vals.capacity() + self.col_vals.capacity()) * std::mem::size_of::<V>()
     }
 
     /// Number of postsynaptic units (rows).
@@ -388,7 +428,7 @@ impl SparseWeights {
     /// Number of synapses with a weight > 0: the "connection count" of the papers and the package.
     /// O(nnz): meant for recorders, not for the step.
     pub fn count_positive(&self) -> usize {
-        let positive = |v: &[f64]| v.iter().filter(|&&v| v > 0.0).count();
+        let positive = |v: &[V]| v.iter().filter(|&&v| v.to_f64() > 0.0).count();
         if self.rows_stale {
             // The copy holds every synapse's value once, column by column.
             return (0..self.n_cols)
@@ -403,10 +443,10 @@ impl SparseWeights {
     /// rows, unless column updates left the rows stale: then they are collected from the column-ordered
     /// copy (O(row length × column length), for occasional reads; row kernels sync instead).
     #[inline]
-    pub fn row(&self, i: usize) -> (&[u32], Cow<'_, [f64]>) {
+    pub fn row(&self, i: usize) -> (&[u32], Cow<'_, [V]>) {
         let (s, e) = self.row_range(i);
         let vals = if self.rows_stale {
-            Cow::Owned((s..e).map(|slot| self.value_at(slot as u32)).collect())
+            Cow::Owned((s..e).map(|slot| self.stored_at(slot as u32)).collect())
         } else {
             Cow::Borrowed(&self.vals[s..e])
         };
@@ -415,7 +455,7 @@ impl SparseWeights {
 
     /// Presynaptic indices and mutable weights of row `i` (values only; the structure cannot change).
     #[inline]
-    pub fn row_mut(&mut self, i: usize) -> (&[u32], &mut [f64]) {
+    pub fn row_mut(&mut self, i: usize) -> (&[u32], &mut [V]) {
         self.touch();
         let (s, e) = self.row_range(i);
         (&self.cols[s..e], &mut self.vals[s..e])
@@ -437,17 +477,23 @@ impl SparseWeights {
     /// The weight stored in value slot `slot` (as returned by [`Self::column`]).
     #[inline]
     pub fn value_at(&self, slot: u32) -> f64 {
+        self.stored_at(slot).to_f64()
+    }
+
+    /// The stored value of slot `slot`, from the column-ordered copy while the rows are stale.
+    #[inline]
+    fn stored_at(&self, slot: u32) -> V {
         if self.rows_stale {
             return self.col_vals[self.col_pos(self.cols[slot as usize] as usize, slot)];
         }
         self.vals[slot as usize]
     }
 
-    /// Mutable access to the weight in value slot `slot`.
+    /// Sets the weight in value slot `slot` to `w` (rounded to the storage type).
     #[inline]
-    pub fn value_at_mut(&mut self, slot: u32) -> &mut f64 {
+    pub fn set_value(&mut self, slot: u32, w: f64) {
         self.touch();
-        &mut self.vals[slot as usize]
+        self.vals[slot as usize] = V::from_f64(w);
     }
 
     /// Calls `f(post, &mut weight)` for every outgoing synapse of presynaptic unit `j` (values only).
@@ -459,10 +505,10 @@ impl SparseWeights {
     /// only column by column (iSTDP on E←I when no SN follows) thus keeps the streamed push of
     /// [`Self::build_push_cache`] while plastic, and never touches the rows.
     #[inline]
-    pub fn update_column(&mut self, j: usize, mut f: impl FnMut(u32, &mut f64)) {
+    pub fn update_column(&mut self, j: usize, mut f: impl FnMut(u32, &mut V)) {
         let cached = self.begin_column_updates();
         let (vals, copy) = (SharedSlice::of(&mut self.vals), SharedSlice::of(&mut self.col_vals));
-        let mut part = |rows: &[u32], ws: &mut [f64]| {
+        let mut part = |rows: &[u32], ws: &mut [V]| {
             for (&i, w) in rows.iter().zip(ws) {
                 f(i, w);
             }
@@ -493,7 +539,7 @@ impl SparseWeights {
         &mut self,
         cols: &[u32],
         par: crate::Parallelism,
-        f: impl Fn(&[u32], &mut [f64]) + Sync + Send,
+        f: impl Fn(&[u32], &mut [V]) + Sync + Send,
     ) {
         // Soundness: the unsafe slices below are disjoint only for distinct columns (O(cols), negligible).
         assert!(cols.windows(2).all(|w| w[0] < w[1]), "columns must be strictly increasing");
@@ -527,9 +573,9 @@ impl SparseWeights {
         &self,
         j: usize,
         cached: bool,
-        vals: &SharedSlice,
-        copy: &SharedSlice,
-        f: &mut impl FnMut(&[u32], &mut [f64]),
+        vals: &SharedSlice<V>,
+        copy: &SharedSlice<V>,
+        f: &mut impl FnMut(&[u32], &mut [V]),
     ) {
         let (s, e) = self.col_range(j);
         if cached {
@@ -538,7 +584,7 @@ impl SparseWeights {
             return;
         }
         const PART: usize = 64;
-        let mut buf = [0.0f64; PART];
+        let mut buf = [V::default(); PART];
         for (rows, slots) in self.col_rows[s..e].chunks(PART).zip(self.col_slot[s..e].chunks(PART)) {
             let buf = &mut buf[..rows.len()];
             for (w, &slot) in buf.iter_mut().zip(slots) {
@@ -561,7 +607,7 @@ impl SparseWeights {
     /// marked as changed once for the whole call, not once per column as with [`Self::update_column`], and
     /// `f` reads a column's rows without touching the weights of synapses it leaves alone: the way to
     /// update a few of the synapses of many columns.
-    pub fn update_columns(&mut self, cols: &[u32], mut f: impl FnMut(usize, &[u32], &[u32], &mut [f64])) {
+    pub fn update_columns(&mut self, cols: &[u32], mut f: impl FnMut(usize, &[u32], &[u32], &mut [V])) {
         self.touch();
         for &j in cols {
             let j = j as usize;
@@ -667,7 +713,7 @@ impl SparseWeights {
     fn pull_rows(&self, bits: &[u8], lo: usize, out: &mut [f64]) {
         debug_assert!(!self.rows_stale, "stale rows imply a push cache, and a cached matrix pushes");
         const CHUNK: usize = 32;
-        let mut buf = [0.0f64; CHUNK];
+        let mut buf = [V::default(); CHUNK];
         for (k, o) in out.iter_mut().enumerate() {
             let (s, e) = self.row_range(lo + k);
             let mut acc = *o;
@@ -680,7 +726,7 @@ impl SparseWeights {
                     m += usize::from(bits[j as usize] != 0);
                 }
                 for &w in &buf[..m] {
-                    acc += w;
+                    acc += w.to_f64();
                 }
             }
             *o = acc;
@@ -704,7 +750,7 @@ impl SparseWeights {
                 let s = self.col_start[j as usize];
                 let col = &self.col_vals[s + lo..s + hi];
                 for (o, &w) in out.iter_mut().zip(col) {
-                    *o += w;
+                    *o += w.to_f64();
                 }
             }
             return;
@@ -714,7 +760,7 @@ impl SparseWeights {
             self.push_rows_prefetch(active, lo, out);
             return;
         }
-        let vals: &[f64] = if self.cache_valid { &self.col_vals } else { &self.vals };
+        let vals: &[V] = if self.cache_valid { &self.col_vals } else { &self.vals };
         let direct = self.cache_valid;
         for (c, &j) in active.iter().enumerate() {
             if direct
@@ -730,22 +776,24 @@ impl SparseWeights {
                     for (&i, &w) in rows.iter().zip(&vals[s..e]) {
                         // SAFETY: `full` means `out.len() >= n_rows`, and every row in the column index
                         // is < n_rows (see `ROWS_IN_RANGE`).
-                        unsafe { *out.get_unchecked_mut(i as usize) += w };
+                        unsafe { *out.get_unchecked_mut(i as usize) += w.to_f64() };
                     }
                 } else {
                     for (&i, &slot) in rows.iter().zip(&self.col_slot[s..e]) {
                         // SAFETY: as above for `i`; `vals` is `self.vals` here (no cache), and every slot
                         // in the column index is < vals.len() (see `ROWS_IN_RANGE`).
-                        unsafe { *out.get_unchecked_mut(i as usize) += *vals.get_unchecked(slot as usize) };
+                        unsafe {
+                            *out.get_unchecked_mut(i as usize) += vals.get_unchecked(slot as usize).to_f64()
+                        };
                     }
                 }
             } else if direct {
                 for (&i, &w) in rows.iter().zip(&vals[s..e]) {
-                    out[i as usize - lo] += w;
+                    out[i as usize - lo] += w.to_f64();
                 }
             } else {
                 for (&i, &slot) in rows.iter().zip(&self.col_slot[s..e]) {
-                    out[i as usize - lo] += vals[slot as usize];
+                    out[i as usize - lo] += vals[slot as usize].to_f64();
                 }
             }
         }
@@ -797,14 +845,14 @@ impl SparseWeights {
                 if let Some(q) = lead.next() {
                     hint(q);
                 }
-                out[i as usize - lo] += self.vals[slot as usize];
+                out[i as usize - lo] += self.vals[slot as usize].to_f64();
             }
         }
     }
 
     /// Sum of the weights of row `i`, in storage order.
     pub fn row_sum(&self, i: usize) -> f64 {
-        self.row(i).1.iter().sum()
+        self.row(i).1.iter().map(|w| w.to_f64()).sum()
     }
 
     /// Inserts synapse `pre → post` with weight `w`, or sets its weight if it exists.
@@ -814,19 +862,19 @@ impl SparseWeights {
         assert!(post < self.n_rows && pre < self.n_cols, "synapse ({post}, {pre}) out of range");
         self.touch();
         if let Some(s) = self.find(post, pre) {
-            self.vals[s as usize] = w;
+            self.vals[s as usize] = V::from_f64(w);
             return;
         }
         let row_full = self.row_start[post] + self.row_len[post] as usize == self.row_start[post + 1];
         let col_full = self.col_start[pre] + self.col_len[pre] as usize == self.col_start[pre + 1];
         if row_full || col_full {
-            self.relayout(Some((post, pre as u32, w)));
+            self.relayout(Some((post, pre as u32, V::from_f64(w))));
             return;
         }
         let s = self.row_start[post] + self.row_len[post] as usize;
         self.rows_sorted &= self.row_len[post] == 0 || self.cols[s - 1] < pre as u32;
         self.cols[s] = pre as u32;
-        self.vals[s] = w;
+        self.vals[s] = V::from_f64(w);
         // The column takes the new row at its place in increasing order (`COLUMNS_SORTED`).
         let (c0, q_end) = self.col_range(pre);
         let q = c0 + self.col_rows[c0..q_end].partition_point(|&i| (i as usize) < post);
@@ -877,7 +925,7 @@ impl SparseWeights {
             self.vals[s] = self.vals[s_last];
             ColumnEdit { col: self.cols[s_last], slot: s_last as u32, to: Some(s as u32) }
         });
-        self.vals[s_last] = 0.0;
+        self.vals[s_last] = V::default();
         self.row_len[post] -= 1;
         self.nnz -= 1;
         (dropped, moved)
@@ -927,7 +975,7 @@ impl SparseWeights {
             let post = post as usize;
             let mut s = self.row_start[post];
             while s < self.row_start[post] + self.row_len[post] as usize {
-                if remove(self.vals[s]) {
+                if remove(self.vals[s].to_f64()) {
                     let (dropped, moved) = self.remove_from_row(post, s);
                     edits.push(dropped);
                     edits.extend(moved);
@@ -963,7 +1011,7 @@ impl SparseWeights {
     /// parallel. Each row's arithmetic is sequential, so results do not depend on the thread count.
     pub fn for_rows_mut<F>(&mut self, rows: &[u32], par: crate::Parallelism, f: F)
     where
-        F: Fn(usize, &[u32], &mut [f64]) + Sync + Send,
+        F: Fn(usize, &[u32], &mut [V]) + Sync + Send,
     {
         // Soundness: the unsafe row slices below are disjoint only for distinct rows (O(rows), negligible).
         assert!(rows.windows(2).all(|w| w[0] < w[1]), "rows must be strictly increasing");
@@ -986,7 +1034,7 @@ impl SparseWeights {
     /// flagged rows. Needs no buffer besides `rows` itself.
     pub fn for_rows_mut_flag<F>(&mut self, rows: &mut [u32], par: crate::Parallelism, f: F)
     where
-        F: Fn(usize, &[u32], &mut [f64]) -> bool + Sync + Send,
+        F: Fn(usize, &[u32], &mut [V]) -> bool + Sync + Send,
     {
         self.for_rows_mut_mark(rows, par, |i, c, v| if f(i, c, v) { ROW_FLAG } else { 0 });
     }
@@ -995,7 +1043,7 @@ impl SparseWeights {
     /// `ROW_FLAG | ROW_FLAG2`, which is OR-ed into `rows[k]`. Rows must be below 2^30.
     pub fn for_rows_mut_mark<F>(&mut self, rows: &mut [u32], par: crate::Parallelism, f: F)
     where
-        F: Fn(usize, &[u32], &mut [f64]) -> u32 + Sync + Send,
+        F: Fn(usize, &[u32], &mut [V]) -> u32 + Sync + Send,
     {
         // Soundness: the unsafe row slices below are disjoint only for distinct rows (O(rows), negligible).
         assert!(rows.windows(2).all(|w| w[0] < w[1]), "rows must be strictly increasing");
@@ -1026,11 +1074,11 @@ impl SparseWeights {
     #[allow(clippy::mut_from_ref)] // the values come from `vals`, as in `SharedSlice::slice_mut`
     unsafe fn kernel_row<'s>(
         &'s self,
-        vals: &'s SharedSlice,
+        vals: &'s SharedSlice<V>,
         chunk: &[u32],
         k: usize,
         prefetch: bool,
-    ) -> (usize, &'s [u32], &'s mut [f64]) {
+    ) -> (usize, &'s [u32], &'s mut [V]) {
         if prefetch && let Some(&ahead) = chunk.get(k + ROW_PREFETCH_AHEAD) {
             self.prefetch_row(vals.base(), ahead as usize);
         }
@@ -1065,20 +1113,20 @@ impl SparseWeights {
     /// Hints the CPU to fetch the rows and the column-ordered values of column `j`; `copy` is the base of
     /// `self.col_vals` (a raw pointer: other columns may be written meanwhile; nothing is read).
     #[inline(always)]
-    fn prefetch_cached_column(&self, j: usize, copy: *const f64) {
+    fn prefetch_cached_column(&self, j: usize, copy: *const V) {
         let (s, e) = self.col_range(j);
         prefetch_lines(self.col_rows[s..].as_ptr().cast(), (e - s) * 4);
-        prefetch_lines(copy.wrapping_add(s).cast(), (e - s) * 8);
+        prefetch_lines(copy.wrapping_add(s).cast(), (e - s) * std::mem::size_of::<V>());
     }
 
     /// Hints the CPU to fetch the indices and values of row `i` (a row of a large matrix sits at a random
     /// place in memory and is too short for the hardware prefetcher to pick it up in time). `vals` is the
     /// base of `self.vals` (a raw pointer: other rows may be borrowed mutably meanwhile; nothing is read).
     #[inline(always)]
-    fn prefetch_row(&self, vals: *const f64, i: usize) {
+    fn prefetch_row(&self, vals: *const V, i: usize) {
         let (s, e) = self.row_range(i);
         prefetch_lines(self.cols[s..].as_ptr().cast(), (e - s) * 4);
-        prefetch_lines(vals.wrapping_add(s).cast(), (e - s) * 8);
+        prefetch_lines(vals.wrapping_add(s).cast(), (e - s) * std::mem::size_of::<V>());
     }
 
     /// All synapses as `(post, pre, weight)`, rows in order, columns sorted.
@@ -1090,7 +1138,7 @@ impl SparseWeights {
             let (s, e) = self.row_range(i);
             let (c, v) = (&self.cols[s..e], &vals[s..e]);
             r.clear();
-            r.extend(c.iter().copied().zip(v.iter().copied()));
+            r.extend(c.iter().copied().zip(v.iter().map(|w| w.to_f64())));
             r.sort_by_key(|e| e.0);
             out.extend(r.iter().map(|&(j, w)| (i, j as usize, w)));
         }
@@ -1106,8 +1154,16 @@ impl SparseWeights {
         d
     }
 
-    /// Compressed-row parts in storage order (what snapshots store).
+    /// Compressed-row parts in storage order (what snapshots store; weights widened to f64, exactly).
     pub fn to_parts(&self) -> CsrParts {
+        let (indptr, indices, data) = self.csr_arrays();
+        // For f64 this collects in place (same element size): no copy.
+        let data = data.into_iter().map(Weight::to_f64).collect();
+        CsrParts { n_rows: self.n_rows, n_cols: self.n_cols, indptr, indices, data }
+    }
+
+    /// `indptr`, `indices` and the stored values of the rows, in storage order.
+    fn csr_arrays(&self) -> (Vec<usize>, Vec<u32>, Vec<V>) {
         let mut indptr = Vec::with_capacity(self.n_rows + 1);
         let mut indices = Vec::with_capacity(self.nnz);
         let mut data = Vec::with_capacity(self.nnz);
@@ -1119,7 +1175,7 @@ impl SparseWeights {
             data.extend_from_slice(&vals[s..e]);
             indptr.push(indices.len());
         }
-        CsrParts { n_rows: self.n_rows, n_cols: self.n_cols, indptr, indices, data }
+        (indptr, indices, data)
     }
 
     /// Canonical `sprs` CSR matrix (columns sorted within rows), row = postsynaptic.
@@ -1129,14 +1185,6 @@ impl SparseWeights {
             tri.add_triplet(i, j, w);
         }
         tri.to_csr()
-    }
-
-    /// Builds from an `sprs` matrix of either storage; rows take sorted column order.
-    pub fn from_csmat(m: &sprs::CsMat<f64>) -> Self {
-        let csr = m.to_csr();
-        let (n_rows, n_cols) = csr.shape();
-        let rows = csr.outer_iterator().map(|r| r.iter().map(|(j, &w)| (j as u32, w)).collect()).collect();
-        Self::from_rows(n_rows, n_cols, rows)
     }
 }
 
@@ -1181,8 +1229,8 @@ const COL_PREFETCH_AHEAD: usize = 4;
 
 /// Walks the column positions of the outgoing synapses of `active` to rows `lo .. hi`, column after
 /// column (as [`SparseWeights::col_block`]).
-struct ColCursor<'a> {
-    w: &'a SparseWeights,
+struct ColCursor<'a, V: Weight> {
+    w: &'a SparseWeights<V>,
     active: &'a [u32],
     lo: usize,
     hi: usize,
@@ -1192,13 +1240,13 @@ struct ColCursor<'a> {
     e: usize,
 }
 
-impl<'a> ColCursor<'a> {
-    fn new(w: &'a SparseWeights, active: &'a [u32], lo: usize, hi: usize, full: bool) -> Self {
+impl<'a, V: Weight> ColCursor<'a, V> {
+    fn new(w: &'a SparseWeights<V>, active: &'a [u32], lo: usize, hi: usize, full: bool) -> Self {
         ColCursor { w, active, lo, hi, full, c: 0, q: 0, e: 0 }
     }
 }
 
-impl Iterator for ColCursor<'_> {
+impl<V: Weight> Iterator for ColCursor<'_, V> {
     type Item = usize;
     #[inline(always)]
     fn next(&mut self) -> Option<usize> {
@@ -1296,21 +1344,21 @@ impl CsrParts {
 
 /// A raw view of a slice for handing disjoint subslices to parallel workers.
 #[derive(Clone, Copy)]
-struct SharedSlice(*mut f64, usize);
+struct SharedSlice<T>(*mut T, usize);
 
 // SAFETY: only used to create disjoint subslices from distinct rows (see `for_rows_mut`).
-unsafe impl Send for SharedSlice {}
-unsafe impl Sync for SharedSlice {}
+unsafe impl<T: Send> Send for SharedSlice<T> {}
+unsafe impl<T: Sync> Sync for SharedSlice<T> {}
 
-impl SharedSlice {
+impl<T> SharedSlice<T> {
     /// A shared view of `v` (the caller keeps `v` otherwise unused while the view is).
-    fn of(v: &mut [f64]) -> Self {
+    fn of(v: &mut [T]) -> Self {
         SharedSlice(v.as_mut_ptr(), v.len())
     }
 
     /// The base pointer (for prefetch hints; a method so that closures capture the whole `SharedSlice`).
     #[inline(always)]
-    fn base(&self) -> *const f64 {
+    fn base(&self) -> *const T {
         self.0
     }
 
@@ -1318,7 +1366,7 @@ impl SharedSlice {
     /// `k` must be in bounds and no other live reference may point to element `k`.
     #[allow(clippy::mut_from_ref)]
     #[inline(always)]
-    unsafe fn at(&self, k: usize) -> &mut f64 {
+    unsafe fn at(&self, k: usize) -> &mut T {
         debug_assert!(k < self.1);
         unsafe { &mut *self.0.add(k) }
     }
@@ -1326,7 +1374,7 @@ impl SharedSlice {
     /// # Safety
     /// `s..e` must be in bounds and no other live reference may overlap it.
     #[allow(clippy::mut_from_ref)]
-    unsafe fn slice_mut(&self, s: usize, e: usize) -> &mut [f64] {
+    unsafe fn slice_mut(&self, s: usize, e: usize) -> &mut [T] {
         debug_assert!(s <= e && e <= self.1);
         unsafe { std::slice::from_raw_parts_mut(self.0.add(s), e - s) }
     }

@@ -14,7 +14,7 @@ use crate::rowset::RowSet;
 use serde::{Deserialize, Serialize};
 use sorn_core::error::{ParamError, check_range};
 use sorn_core::sparse::{ROW_FLAG, ROW_FLAG2, ROW_MARKS};
-use sorn_core::{Parallelism, PlasticParts};
+use sorn_core::{Parallelism, PlasticParts, SparseWeights, Spikes, Weight, with_matrix};
 
 /// iSTDP parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -93,18 +93,19 @@ pub fn apply_par(
 /// `upper`; a result ≤ 0 becomes the floor (D) or 0 (the package's clip to [0, upper]; pruned). One formula
 /// for both (clip and the floor agree on every non-NaN value up to the sign of a zero, and a zero is
 /// pruned), so the per-synapse loop has no branch on the variant. The cap compares instead of calling
-/// f64::min (same value for every non-NaN v; weights and η are finite).
+/// f64::min (same value for every non-NaN v; weights and η are finite). Computed in f64 from the stored
+/// weight; the pruning test reads the value as stored (rounded, see [`Weight`]), as the pruning pass does.
 #[inline(always)]
-fn updated(lo: f64, upper: f64, dw: &[f64; 2], w: f64, post_fired: bool) -> (f64, bool) {
-    let v = w + dw[usize::from(post_fired)];
-    let w = if v <= 0.0 {
+fn updated<V: Weight>(lo: f64, upper: f64, dw: &[f64; 2], w: V, post_fired: bool) -> (V, bool) {
+    let v = w.to_f64() + dw[usize::from(post_fired)];
+    let w = V::from_f64(if v <= 0.0 {
         lo
     } else if v > upper {
         upper
     } else {
         v
-    };
-    (w, w <= 0.0)
+    });
+    (w, w.to_f64() <= 0.0)
 }
 
 /// The two possible changes, for a silent and for a firing E unit (same arithmetic as −η·(1 − x·gain)
@@ -123,23 +124,25 @@ fn apply_columns(
     prune_rows: &mut Vec<u32>,
     par: Parallelism,
 ) -> usize {
+    let PlasticParts { w_ei, x, y_prev, .. } = net;
     // Without pruning the loop needs no test for it.
-    if p.can_prune() {
-        columns_pass::<true>(p, net, dirty, prune_rows, par)
+    with_matrix!(w_ei, w => if p.can_prune() {
+        columns_pass::<true, _>(p, w, [x, y_prev], dirty, prune_rows, par)
     } else {
-        columns_pass::<false>(p, net, dirty, prune_rows, par)
-    }
+        columns_pass::<false, _>(p, w, [x, y_prev], dirty, prune_rows, par)
+    })
 }
 
-/// [`apply_columns`] for a variant that can (`PRUNES`) or cannot prune.
-fn columns_pass<const PRUNES: bool>(
+/// [`apply_columns`] for a variant that can (`PRUNES`) or cannot prune; `x` is x(t+1), `y_prev` y(t).
+fn columns_pass<const PRUNES: bool, V: Weight>(
     p: &IstdpParams,
-    net: PlasticParts<'_>,
+    w_ei: &mut SparseWeights<V>,
+    [x, y_prev]: [&Spikes; 2],
     dirty: &mut RowSet,
     prune_rows: &mut Vec<u32>,
     par: Parallelism,
 ) -> usize {
-    let x = net.x.bits();
+    let x = x.bits();
     let dw = changes(p);
     let lo = p.floor.unwrap_or(0.0);
     prune_rows.clear();
@@ -149,15 +152,15 @@ fn columns_pass<const PRUNES: bool>(
         // Nothing to collect: the columns can be updated in parallel (each synapse is in one column), a
         // whole column per call (`update_columns_par`; sequential below its threshold).
         let upper = p.upper;
-        net.w_ei.update_columns_par(net.y_prev.active(), par, |rows, ws| {
+        w_ei.update_columns_par(y_prev.active(), par, |rows, ws| {
             for (&i, w) in rows.iter().zip(ws) {
                 *w = updated(lo, upper, &dw, *w, x[i as usize] != 0).0;
             }
         });
         return 0;
     }
-    for &k in net.y_prev.active() {
-        net.w_ei.update_column(k as usize, |i, w| {
+    for &k in y_prev.active() {
+        w_ei.update_column(k as usize, |i, w| {
             let (v, prune) = updated(lo, p.upper, &dw, *w, x[i as usize] != 0);
             *w = v;
             if PRUNES && prune {
@@ -170,7 +173,7 @@ fn columns_pass<const PRUNES: bool>(
     }
     prune_rows.sort_unstable();
     prune_rows.dedup();
-    net.w_ei.prune_rows(prune_rows, |w| w <= 0.0)
+    w_ei.prune_rows(prune_rows, |w| w <= 0.0)
 }
 
 /// iSTDP as one pass over every row (in parallel with `par`), updating the synapses from inhibitory
@@ -182,13 +185,26 @@ fn apply_rows(
     rows: &mut Vec<u32>,
     par: Parallelism,
 ) -> usize {
-    let (x, y) = (net.x.bits(), net.y_prev.bits());
+    let PlasticParts { w_ei, x, y_prev, .. } = net;
+    with_matrix!(w_ei, w => row_pass(p, w, [x, y_prev], dirty, rows, par))
+}
+
+/// [`apply_rows`] on the typed matrix; `x` is x(t+1), `y_prev` y(t).
+fn row_pass<V: Weight>(
+    p: &IstdpParams,
+    w_ei: &mut SparseWeights<V>,
+    [x, y_prev]: [&Spikes; 2],
+    dirty: &mut RowSet,
+    rows: &mut Vec<u32>,
+    par: Parallelism,
+) -> usize {
+    let (x, y) = (x.bits(), y_prev.bits());
     let dw = changes(p);
     let lo = p.floor.unwrap_or(0.0);
     rows.clear();
-    rows.extend(0..net.w_ei.n_rows() as u32);
+    rows.extend(0..w_ei.n_rows() as u32);
     // ROW_FLAG: a synapse of the row was updated; ROW_FLAG2: one of them is to be pruned.
-    net.w_ei.for_rows_mut_mark(rows, par, |i, cols, vals| {
+    w_ei.for_rows_mut_mark(rows, par, |i, cols, vals| {
         let fired = x[i] != 0;
         let (mut touched, mut prune) = (false, false);
         for (w, &k) in vals.iter_mut().zip(cols) {
@@ -211,7 +227,7 @@ fn apply_rows(
             prunable.push(i);
         }
     }
-    net.w_ei.prune_rows(&prunable, |w| w <= 0.0)
+    w_ei.prune_rows(&prunable, |w| w <= 0.0)
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::rowset::RowSet;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use sorn_core::error::{ParamError, check_range};
-use sorn_core::{SornRng, SparseWeights};
+use sorn_core::{SornRng, WeightMatrix};
 
 /// What to do when `max_tries` draws all hit existing synapses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,7 +72,7 @@ impl SpParams {
     }
 }
 
-fn connected(w: &SparseWeights, i: usize, j: usize) -> bool {
+fn connected(w: &WeightMatrix, i: usize, j: usize) -> bool {
     w.find(i, j).is_some_and(|s| w.value_at(s) > 0.0)
 }
 
@@ -80,7 +80,7 @@ fn connected(w: &SparseWeights, i: usize, j: usize) -> bool {
 /// go to `dirty`. Returns the number of synapses created or re-set.
 pub fn apply(
     p: &SpParams,
-    w: &mut SparseWeights,
+    w: &mut WeightMatrix,
     pending: &mut Vec<(u32, u32)>,
     dirty: &mut RowSet,
     rng: &mut SornRng,

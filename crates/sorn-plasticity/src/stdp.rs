@@ -20,7 +20,7 @@ use crate::rowset::{RowSet, sorted_union};
 use serde::{Deserialize, Serialize};
 use sorn_core::error::{ParamError, check_range};
 use sorn_core::sparse::ROW_FLAG;
-use sorn_core::{Parallelism, PlasticParts};
+use sorn_core::{Parallelism, PlasticParts, SparseWeights, Spikes, Weight, with_matrix};
 
 /// STDP parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -100,7 +100,8 @@ fn prune_at(eps: f64) -> f64 {
 /// The new weight of a synapse that changes by `dw` = η·d (d = ±1; where d = 0 the weight is kept as it
 /// is, not passed through here): w + dw clamped to [0, upper]. The clamp compares instead of calling
 /// f64::max/min: the same value for every non-NaN sum (weights and η are finite), without their NaN
-/// fix-ups in the innermost loop. Both traversals use it, so that they agree bit for bit.
+/// fix-ups in the innermost loop. Both traversals use it, so that they agree bit for bit. The result is
+/// computed in f64 from the stored weight and rounded when stored (see [`Weight`]).
 #[inline(always)]
 fn updated(w: f64, dw: f64, upper: f64) -> f64 {
     let v = w + dw;
@@ -117,10 +118,10 @@ const BLOCK: usize = 128;
 /// runs ≈ 20 % fewer instructions but takes ≈ 7 % longer): the positions of the moving entries are first
 /// written to `buf` without a branch, a block at a time, then updated.
 #[inline(always)]
-fn update_where(
+fn update_where<V: Weight>(
     posts: &[u32],
     slots: &[u32],
-    vals: &mut [f64],
+    vals: &mut [V],
     dw: f64,
     upper: f64,
     buf: &mut [u8; 256],
@@ -139,7 +140,7 @@ fn update_where(
         let ss = &slots[start..end];
         for &k in &buf[..usize::from(m)] {
             let w = &mut vals[ss[usize::from(k)] as usize];
-            *w = updated(*w, dw, upper);
+            *w = V::from_f64(updated(w.to_f64(), dw, upper));
         }
         start = end;
     }
@@ -147,8 +148,8 @@ fn update_where(
 
 /// Whether a row holds a weight to prune (a plain reduction, which the compiler can vectorise).
 #[inline]
-fn holds_prunable(vals: &[f64], prune_at: f64) -> bool {
-    vals.iter().fold(false, |any, &w| any | (w <= prune_at))
+fn holds_prunable<V: Weight>(vals: &[V], prune_at: f64) -> bool {
+    vals.iter().fold(false, |any, &w| any | (w.to_f64() <= prune_at))
 }
 
 /// STDP through the column index (see [`apply`]): for every presynaptic unit j active at t or t+1, the
@@ -157,12 +158,23 @@ fn holds_prunable(vals: &[f64], prune_at: f64) -> bool {
 /// t or t+1 itself, so these are exactly the synapses the row pass changes. Then the visited rows are
 /// scanned for weights to prune, pruned in increasing order and added to `dirty` in increasing order.
 fn apply_columns(p: &StdpParams, net: PlasticParts<'_>, dirty: &mut RowSet, rows: &mut Vec<u32>) -> usize {
-    sorted_union(net.x_prev.active(), net.x.active(), rows);
-    let (x_prev, x) = (net.x_prev.bits(), net.x.bits());
+    let PlasticParts { w_ee, x_prev, x, .. } = net;
+    with_matrix!(w_ee, w => column_pass(p, w, [x_prev, x], dirty, rows))
+}
+
+/// [`apply_columns`] on the typed matrix.
+fn column_pass<V: Weight>(
+    p: &StdpParams,
+    w_ee: &mut SparseWeights<V>,
+    [x_prev, x]: [&Spikes; 2],
+    dirty: &mut RowSet,
+    rows: &mut Vec<u32>,
+) -> usize {
+    sorted_union(x_prev.active(), x.active(), rows);
+    let (x_prev, x) = (x_prev.bits(), x.bits());
     let upper = p.upper.unwrap_or(f64::INFINITY);
     // η·d for d = +1 and d = −1: the row pass's `eta * f64::from(d)` (a product with ±1 is exact).
     let (up, down) = (p.eta, -p.eta);
-    let w_ee = net.w_ee;
     let mut buf = [0u8; 256];
     w_ee.update_columns(rows, |j, posts, slots, vals| {
         let buf = &mut buf;
@@ -202,9 +214,10 @@ fn apply_rows(
     rows: &mut Vec<u32>,
     par: Parallelism,
 ) -> usize {
-    sorted_union(net.x_prev.active(), net.x.active(), rows);
-    let codes = pair_codes(net.x_prev.active(), net.x.active(), net.x.bits().len());
-    row_pass(p, net, dirty, rows, par, &codes)
+    let PlasticParts { w_ee, x_prev, x, .. } = net;
+    sorted_union(x_prev.active(), x.active(), rows);
+    let codes = pair_codes(x_prev.active(), x.active(), x.bits().len());
+    with_matrix!(w_ee, w => row_pass(p, w, dirty, rows, par, &codes))
 }
 
 /// x_j(t) + 2·x_j(t+1) for each of the `n` presynaptic units, packed two bits per unit (32 per word), from
@@ -231,9 +244,9 @@ fn pair_code(codes: &[u64], j: usize) -> usize {
 
 /// The body of [`apply_rows`], with the spike pairs of the E units packed by [`pair_codes`] (pre- and
 /// postsynaptic units alike: W^EE is square).
-fn row_pass(
+fn row_pass<V: Weight>(
     p: &StdpParams,
-    net: PlasticParts<'_>,
+    w_ee: &mut SparseWeights<V>,
     dirty: &mut RowSet,
     rows: &mut [u32],
     par: Parallelism,
@@ -246,7 +259,7 @@ fn row_pass(
     let prune_at = prune_at(eps);
     // One pass per row: update, and flag the row when it holds a weight to prune (changed this step or
     // not, exactly as a separate pruning pass over the visited rows would find).
-    net.w_ee.for_rows_mut_flag(rows, par, |i, cols, vals| {
+    w_ee.for_rows_mut_flag(rows, par, |i, cols, vals| {
         let post = pair_code(codes, i) as i32;
         let (post_old, post_new) = (post & 1, post >> 1);
         // d and η·d for the four (x_j(t), x_j(t+1)) of a presynaptic unit, indexed by x_j(t) + 2·x_j(t+1).
@@ -259,10 +272,12 @@ fn row_pass(
         for (w, &j) in vals.iter_mut().zip(cols) {
             let c = pair_code(codes, j as usize);
             // Branch-free: the new value is computed always and kept only where d ≠ 0.
-            let v = updated(*w, change[c], upper);
-            let v = f64::from_bits((v.to_bits() & keep_new[c]) | (w.to_bits() & !keep_new[c]));
+            let old = w.to_f64();
+            let v = updated(old, change[c], upper);
+            let v = V::from_f64(f64::from_bits((v.to_bits() & keep_new[c]) | (old.to_bits() & !keep_new[c])));
             *w = v;
-            prune |= v <= prune_at;
+            // The stored value decides, as in the pruning pass that follows.
+            prune |= v.to_f64() <= prune_at;
         }
         do_prune && prune
     });
@@ -274,7 +289,7 @@ fn row_pass(
         }
         dirty.insert(*r);
     }
-    net.w_ee.prune_rows(&flagged, |w| w <= 0.0 || w < eps)
+    w_ee.prune_rows(&flagged, |w| w <= 0.0 || w < eps)
 }
 
 #[cfg(test)]
@@ -297,7 +312,7 @@ mod tests {
                 continue;
             };
             let slot = net.w_ee.find(i as usize, cols[k] as usize).unwrap();
-            *net.w_ee.value_at_mut(slot) = 1e-12;
+            net.w_ee.set_value(slot, 1e-12);
             planted += 1;
         }
         planted

@@ -23,6 +23,7 @@ pub fn network(seed: u64, k: usize) -> Network {
         threshold_rule: ThresholdRule::Ge,
         inhibition_from: InhibitionInput::Old,
         noise: Noise::Gaussian { std: 0.1 },
+        precision: sorn_core::Precision::F64,
     };
     let mut net = Network::new(&p.check().unwrap(), &mut stream_rng(seed, Stream::Init));
     let mut noise = stream_rng(seed, Stream::Noise);
