@@ -298,6 +298,8 @@ fn save_load_continue(cfg: &CheckedConfig) {
         cfg.network().precision,
         "the snapshot keeps the precision"
     );
+    // A loaded network lays out the fixed W^IE as tightly as a built one (no slack: no rule grows it).
+    assert_eq!(second.network().w_ie.heap_bytes(), whole.network().w_ie.heap_bytes());
 }
 
 /// f32 weights keep the model's statistics: over six seeds of zheng2013 at N_E = 200, the mean E rate of

@@ -4,9 +4,10 @@
 
 use crate::matrix::WeightMatrix;
 use crate::params::{Connectivity, InitialState, ThresholdInit};
-use crate::precision::Precision;
+use crate::precision::{Precision, Weight};
 use crate::rng::SornRng;
 use crate::sparse::SparseWeights;
+use crate::with_matrix;
 use rand::RngExt;
 use rand::seq::index;
 use rand_distr::{Binomial, Distribution, StandardNormal};
@@ -166,30 +167,37 @@ pub fn wiring_csr(
 
 /// A wired matrix with weights U(0, 1), each row normalised to sum 1 (SPEC §3.2; the scale of the draw
 /// is irrelevant after normalisation). All partners are drawn first, then all weights, row by row.
-/// The weights are drawn and normalised in f64 and stored in `precision` (rounded to nearest for f32).
+/// The weights are drawn and normalised in f64 and stored in `precision` (rounded to nearest for f32),
+/// straight into the matrix (no array of every weight besides it). `slack`: room for synapses that
+/// structural plasticity adds (see [`SparseWeights::fix_structure`]).
 pub fn weights(
     rng: &mut SornRng,
     c: &Connectivity,
-    n_post: usize,
-    n_pre: usize,
+    [n_post, n_pre]: [usize; 2],
     no_self: bool,
     precision: Precision,
+    slack: bool,
 ) -> WeightMatrix {
     let (indptr, indices) = wiring_csr(rng, c, n_post, n_pre, no_self);
-    let mut data = vec![0.0f64; indices.len()];
-    for w in indptr.windows(2) {
-        let row = &mut data[w[0]..w[1]];
-        for v in row.iter_mut() {
-            *v = rng.random::<f64>();
-        }
+    let mut w = WeightMatrix::zeros_with_structure(n_post, n_pre, &indptr, &indices, precision, slack);
+    drop((indptr, indices));
+    with_matrix!(&mut w, m => draw_normalised_rows(rng, m));
+    w
+}
+
+/// Fills every row of `w` with U(0, 1) draws divided by their sum (a row summing to 0 keeps its draws),
+/// in row order; each quotient is computed in f64 and stored as `V`.
+fn draw_normalised_rows<V: Weight>(rng: &mut SornRng, w: &mut SparseWeights<V>) {
+    let mut row = Vec::new();
+    for i in 0..w.n_rows() {
+        let (_, vals) = w.row_mut(i);
+        row.clear();
+        row.extend((0..vals.len()).map(|_| rng.random::<f64>()));
         let s: f64 = row.iter().sum();
-        if s > 0.0 {
-            for v in row.iter_mut() {
-                *v /= s;
-            }
+        for (v, &d) in vals.iter_mut().zip(&row) {
+            *v = V::from_f64(if s > 0.0 { d / s } else { d });
         }
     }
-    WeightMatrix::from_csr(n_post, n_pre, &indptr, &indices, &data, precision)
 }
 
 /// Binary input pools W^EU (N_E × symbols): column `s` marks the units of symbol `s`.

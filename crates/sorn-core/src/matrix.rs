@@ -65,6 +65,26 @@ impl WeightMatrix {
         }
     }
 
+    /// The structure of compressed-row arrays with every weight 0, stored in precision `p` (see
+    /// [`SparseWeights::zeros_with_structure`]).
+    pub fn zeros_with_structure(
+        n_rows: usize,
+        n_cols: usize,
+        indptr: &[usize],
+        indices: &[u32],
+        p: Precision,
+        slack: bool,
+    ) -> Self {
+        match p {
+            Precision::F64 => {
+                Self::F64(SparseWeights::zeros_with_structure(n_rows, n_cols, indptr, indices, slack))
+            }
+            Precision::F32 => {
+                Self::F32(SparseWeights::zeros_with_structure(n_rows, n_cols, indptr, indices, slack))
+            }
+        }
+    }
+
     /// A matrix from compressed-row parts (rows keep their order), stored in precision `p`.
     pub fn from_parts(parts: &CsrParts, p: Precision) -> Self {
         Self::from_csr(parts.n_rows, parts.n_cols, &parts.indptr, &parts.indices, &parts.data, p)
@@ -105,6 +125,11 @@ impl WeightMatrix {
     /// See [`SparseWeights::compact_if_sparse`].
     pub fn compact_if_sparse(&mut self) -> bool {
         with_matrix!(self, w => w.compact_if_sparse())
+    }
+
+    /// See [`SparseWeights::fix_structure`].
+    pub fn fix_structure(&mut self) {
+        with_matrix!(self, w => w.fix_structure())
     }
 
     /// See [`SparseWeights::generation`].

@@ -150,9 +150,10 @@ impl Network {
     pub fn new(params: &CheckedNetworkParams, rng: &mut SornRng) -> Self {
         let (ne, ni) = (params.ne, params.n_i());
         let p = params.precision;
-        let w_ee = init::weights(rng, &params.w_ee, ne, ne, true, p);
-        let w_ei = init::weights(rng, &params.w_ei, ne, ni, false, p);
-        let w_ie = init::weights(rng, &params.w_ie, ni, ne, false, p);
+        // Structural plasticity grows W^EE only: W^EI and W^IE need no room for new synapses.
+        let w_ee = init::weights(rng, &params.w_ee, [ne, ne], true, p, true);
+        let w_ei = init::weights(rng, &params.w_ei, [ne, ni], false, p, false);
+        let w_ie = init::weights(rng, &params.w_ie, [ni, ne], false, p, false);
         let w_eu = match params.input {
             InputParams::Pools { symbols, units_per_symbol, overlap, .. } => {
                 Some(WeightMatrix::new(init::pools(rng, ne, symbols, units_per_symbol, overlap), p))
@@ -176,6 +177,10 @@ impl Network {
         [y_prev, y]: [Vec<u8>; 2],
     ) -> Self {
         let ne = params.ne;
+        let (mut w_ei, mut w_ie, mut w_eu) = (w_ei, w_ie, w_eu);
+        for w in [&mut w_ei, &mut w_ie].into_iter().chain(w_eu.as_mut()) {
+            w.fix_structure();
+        }
         let mut n = Network {
             params,
             w_ee,

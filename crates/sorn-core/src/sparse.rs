@@ -62,10 +62,11 @@ pub struct SparseWeights<V: Weight = f64> {
     /// Column-ordered copy of `vals` (`col_vals[q] = vals[col_slot[q]]`), valid while `cache_valid`.
     col_vals: Vec<V>,
     cache_valid: bool,
-    /// The column-ordered copy holds values that the rows do not have yet (set by column updates of a
-    /// cached matrix, which write only the copy; implies `cache_valid`). Readers of row values take them
+    /// The column-ordered copy is the only store of the values: the rows' values are released (`vals` is
+    /// empty; implies `cache_valid`). Set when the copy is built (the rows' values are then a duplicate)
+    /// and by column updates of a cached matrix, which write only the copy. Readers of row values take them
     /// from the copy meanwhile, and anything that reads or writes the rows mutably stores them back first
-    /// ([`Self::sync_rows`]).
+    /// ([`Self::sync_rows`]). A fixed W^IE, or a W^EI that only iSTDP changes, thus holds its values once.
     rows_stale: bool,
     /// Every column holds all rows `0..n_rows` in order (a full matrix): the push is a dense vector add.
     dense_cols: bool,
@@ -75,6 +76,9 @@ pub struct SparseWeights<V: Weight = f64> {
     rows_sorted: bool,
     /// Incremented by every method that can change a value or the structure.
     generation: u64,
+    /// Whether a layout reserves slack behind rows and columns (for insertions). Off for a matrix whose
+    /// structure no rule grows ([`Self::fix_structure`]); an insertion turns it back on.
+    reserve_slack: bool,
 }
 
 /// Plain compressed-row form, used for serialisation: the column index is derived data and is rebuilt.
@@ -160,8 +164,34 @@ impl<V: Weight> SparseWeights<V> {
         indices: &[u32],
         data: &[D],
     ) -> Self {
+        assert_eq!(indices.len(), data.len(), "inconsistent CSR arrays");
+        Self::build(n_rows, n_cols, indptr, indices, Some(data), true)
+    }
+
+    /// The structure of compressed-row arrays with every weight 0, for a caller that then sets the rows
+    /// itself ([`Self::row_mut`]): the network's initialisation draws the weights into the matrix instead
+    /// of into an array of nnz f64 first. `slack`: whether rows and columns get slack for insertions
+    /// (see [`Self::fix_structure`]).
+    pub fn zeros_with_structure(
+        n_rows: usize,
+        n_cols: usize,
+        indptr: &[usize],
+        indices: &[u32],
+        slack: bool,
+    ) -> Self {
+        Self::build::<f64>(n_rows, n_cols, indptr, indices, None, slack)
+    }
+
+    fn build<D: Weight>(
+        n_rows: usize,
+        n_cols: usize,
+        indptr: &[usize],
+        indices: &[u32],
+        data: Option<&[D]>,
+        slack: bool,
+    ) -> Self {
         assert_eq!(indptr.len(), n_rows + 1, "indptr needs n_rows + 1 entries");
-        assert!(indices.len() == data.len() && indptr[n_rows] == indices.len(), "inconsistent CSR arrays");
+        assert!(indptr[n_rows] == indices.len(), "inconsistent CSR arrays");
         let mut w = SparseWeights {
             n_rows,
             n_cols,
@@ -180,9 +210,21 @@ impl<V: Weight> SparseWeights<V> {
             dense_cols: false,
             rows_sorted: false,
             generation: 0,
+            reserve_slack: slack,
         };
         w.rebuild(indptr, indices, data, None);
         w
+    }
+
+    /// Declares that no rule will grow this matrix (W^EI and W^IE, whose synapses only change weight or
+    /// go): its layouts reserve no slack from now on, and it is laid out tight now if it has any slots
+    /// to spare (rows keep their storage order, so results do not change). An insertion still works: it
+    /// lays the matrix out again, with slack.
+    pub fn fix_structure(&mut self) {
+        self.reserve_slack = false;
+        if self.cols.len() > self.nnz || self.col_rows.len() > self.nnz {
+            self.relayout(None);
+        }
     }
 
     /// This matrix with its weights stored as `U` (rows keep their storage order; the push cache is not
@@ -198,10 +240,12 @@ impl<V: Weight> SparseWeights<V> {
         &mut self,
         indptr: &[usize],
         indices: &[u32],
-        data: &[D],
+        data: Option<&[D]>,
         extra: Option<(usize, u32, V)>,
     ) {
         let n_rows = self.n_rows;
+        let reserve = self.reserve_slack;
+        let slack = |len: usize| if reserve { slack(len) } else { 0 };
         let len_of = |i: usize| indptr[i + 1] - indptr[i] + usize::from(extra.is_some_and(|e| e.0 == i));
         let mut row_start = Vec::with_capacity(n_rows + 1);
         let mut row_len = Vec::with_capacity(n_rows);
@@ -224,8 +268,10 @@ impl<V: Weight> SparseWeights<V> {
             let (a, b) = (indptr[i], indptr[i + 1]);
             let s0 = row_start[i];
             cols[s0..s0 + b - a].copy_from_slice(&indices[a..b]);
-            for (v, &d) in vals[s0..s0 + b - a].iter_mut().zip(&data[a..b]) {
-                *v = V::from_f64(d.to_f64());
+            if let Some(data) = data {
+                for (v, &d) in vals[s0..s0 + b - a].iter_mut().zip(&data[a..b]) {
+                    *v = V::from_f64(d.to_f64());
+                }
             }
             if let Some((p, j, v)) = extra
                 && p == i
@@ -300,7 +346,7 @@ impl<V: Weight> SparseWeights<V> {
             return false;
         }
         let reserved = |lines: usize| self.nnz + self.nnz / 16 + MIN_SLACK * lines;
-        if self.vals.len() <= COMPACT_FACTOR * reserved(self.n_rows)
+        if self.cols.len() <= COMPACT_FACTOR * reserved(self.n_rows)
             && self.col_rows.len() <= COMPACT_FACTOR * reserved(self.n_cols)
         {
             return false;
@@ -312,7 +358,7 @@ impl<V: Weight> SparseWeights<V> {
     /// Lays the matrix out anew from its own rows (storage order kept), appending `extra` if given.
     fn relayout(&mut self, extra: Option<(usize, u32, V)>) {
         let (indptr, indices, data) = self.csr_arrays();
-        self.rebuild(&indptr, &indices, &data, extra);
+        self.rebuild(&indptr, &indices, Some(&data), extra);
     }
 
     /// Marks the values as changed: the push cache is stale. Stores the copy's newer values in the rows
@@ -332,31 +378,38 @@ impl<V: Weight> SparseWeights<V> {
         if !self.rows_stale {
             return;
         }
-        let mut vals = std::mem::take(&mut self.vals);
-        self.store_copy_into(&mut vals);
-        self.vals = vals;
+        self.vals = self.rows_from_copy();
+        hugepages::advise(&self.vals);
         self.rows_stale = false;
     }
 
-    /// Every value slot's current weight: the row storage itself, or while the rows are stale a copy of
-    /// it with the column-ordered copy's values stored in.
+    /// Releases the rows' values while the column-ordered copy holds them all (see `rows_stale`).
+    fn release_rows(&mut self) {
+        debug_assert!(self.cache_valid);
+        self.vals = Vec::new();
+        self.rows_stale = true;
+    }
+
+    /// Every value slot's current weight: the row storage itself, or while the rows are released one
+    /// rebuilt from the column-ordered copy.
     fn values(&self) -> Cow<'_, [V]> {
         if !self.rows_stale {
             return Cow::Borrowed(&self.vals);
         }
-        let mut vals = self.vals.clone();
-        self.store_copy_into(&mut vals);
-        Cow::Owned(vals)
+        Cow::Owned(self.rows_from_copy())
     }
 
-    /// Stores every synapse's value from the column-ordered copy into its slot of `vals` (row storage).
-    fn store_copy_into(&self, vals: &mut [V]) {
+    /// The row storage the column-ordered copy stands for: every synapse's value in its slot, 0 in the
+    /// slots that hold no synapse (as in the rows: a rebuild and a removal leave 0 there).
+    fn rows_from_copy(&self) -> Vec<V> {
+        let mut vals = vec![V::default(); self.cols.len()];
         for j in 0..self.n_cols {
             let (s, e) = self.col_range(j);
             for (&slot, &w) in self.col_slot[s..e].iter().zip(&self.col_vals[s..e]) {
                 vals[slot as usize] = w;
             }
         }
+        vals
     }
 
     /// A counter that changes whenever a value or the structure may have changed (any `&mut` method).
@@ -371,9 +424,10 @@ impl<V: Weight> SparseWeights<V> {
 
     /// Builds (or refreshes) a column-ordered copy of the values, so that [`Self::push_add`] streams
     /// contiguous memory instead of gathering from the rows; for a full matrix the push becomes a dense
-    /// vector add. Costs 8 bytes per slot and O(nnz); any change of a value drops it (the memory is kept
-    /// for the next build). Worth it for matrices that do not change: W^IE, and every matrix while the
-    /// plasticity is frozen.
+    /// vector add. O(nnz); any change of a value drops it (the memory is kept for the next build). The
+    /// rows' values are released meanwhile (the copy holds them; see `rows_stale`), so a cached matrix
+    /// takes no more memory than an uncached one. Worth it for matrices that do not change: W^IE, and
+    /// every matrix while the plasticity is frozen.
     pub fn build_push_cache(&mut self) {
         self.sync_rows();
         if self.col_vals.len() != self.col_rows.len() {
@@ -392,6 +446,7 @@ impl<V: Weight> SparseWeights<V> {
         }
         self.dense_cols = dense;
         self.cache_valid = true;
+        self.release_rows();
     }
 
     /// Drops the push cache and its memory.
@@ -521,7 +576,10 @@ impl<V: Weight> SparseWeights<V> {
     /// (which then stays valid and ahead of the rows) or on the rows.
     fn begin_column_updates(&mut self) -> bool {
         if self.cache_valid {
-            self.rows_stale = true;
+            if !self.rows_stale {
+                // Restored since the copy was built (e.g. for pruning that removed nothing).
+                self.release_rows();
+            }
             self.generation = self.generation.wrapping_add(1);
             true
         } else {
@@ -868,6 +926,7 @@ impl<V: Weight> SparseWeights<V> {
         let row_full = self.row_start[post] + self.row_len[post] as usize == self.row_start[post + 1];
         let col_full = self.col_start[pre] + self.col_len[pre] as usize == self.col_start[pre + 1];
         if row_full || col_full {
+            self.reserve_slack = true;
             self.relayout(Some((post, pre as u32, V::from_f64(w))));
             return;
         }
@@ -958,6 +1017,9 @@ impl<V: Weight> SparseWeights<V> {
     /// the same order, each hinted to the CPU a few edits ahead (`EDIT_PREFETCH_AHEAD`), so that the misses
     /// overlap. At N_E = 10⁶ (`large`, ≈ 5 700 removals per step) the removals took 9 of ≈ 100 ms a step.
     pub fn prune_rows(&mut self, rows: &[u32], mut remove: impl FnMut(f64) -> bool) -> usize {
+        if rows.is_empty() {
+            return 0;
+        }
         self.sync_rows();
         let hint = self.outgrows_cache();
         let mut edits = Vec::new();
@@ -1092,7 +1154,7 @@ impl<V: Weight> SparseWeights<V> {
     /// Whether the values outgrow the cache, so that hints and streamed passes pay off.
     #[inline(always)]
     fn outgrows_cache(&self) -> bool {
-        self.vals.len() >= PREFETCH_MIN_SLOTS
+        self.cols.len() >= PREFETCH_MIN_SLOTS
     }
 
     /// Slot range `start .. end` of the synapses of row `i`.
@@ -1500,10 +1562,11 @@ mod tests {
         SparseWeights::from_rows(n_rows, n_cols, rows)
     }
 
-    /// `update_column` on a matrix with a push cache keeps the cache and leaves the rows stale: every
-    /// reader (rows, single values, triplets, parts, counts, pushes, a cache built afresh) agrees bit for
-    /// bit with the same updates made without a cache, and so do the rows once a row kernel, pruning or
-    /// dropping the cache has stored the copy's values in them.
+    /// A push cache holds the values alone (the rows' values are released when it is built), and
+    /// `update_column` on a cached matrix keeps it so: every reader (rows, single values, triplets, parts,
+    /// counts, pushes, a cache built afresh) agrees bit for bit with the same updates made without a
+    /// cache, and so do the rows once a row kernel, pruning or dropping the cache has stored the copy's
+    /// values in them.
     #[test]
     fn column_updates_keep_a_push_cache_in_step() {
         use rand::RngExt;
@@ -1522,7 +1585,7 @@ mod tests {
             }
             assert!(cached.has_push_cache(), "step {step}");
             assert!(!plain.has_push_cache());
-            assert_eq!(cached.rows_stale, !active.is_empty(), "step {step}");
+            assert!(cached.rows_stale && cached.vals.is_empty(), "step {step}: the copy holds the values");
             assert_eq!(plain.triplets(), cached.triplets(), "step {step}: row storage");
             assert_eq!(plain.to_parts(), cached.to_parts(), "step {step}: parts");
             assert_eq!(plain.count_positive(), cached.count_positive(), "step {step}");
@@ -1541,7 +1604,7 @@ mod tests {
             fresh.build_push_cache();
             fresh.push_add(&active, &mut c);
             assert!(same(&a, &b) && same(&a, &c), "step {step}: pushes");
-            assert!(!fresh.rows_stale && fresh.vals == cached.values().as_ref(), "step {step}: built afresh");
+            assert!(fresh.rows_stale && fresh.values() == cached.values(), "step {step}: built afresh");
         }
         // Anything that needs the rows mutably stores the copy's values in them first.
         let mut dropped = cached.clone();
@@ -1660,6 +1723,31 @@ mod tests {
         SparseWeights::from_rows(n_rows, n_cols, rows)
     }
 
+    /// A matrix declared fixed is laid out without slack (same rows, same pushes, fewer bytes) and still
+    /// takes an insertion, after which it reserves slack again.
+    #[test]
+    fn a_fixed_structure_has_no_slack_and_still_takes_insertions() {
+        let mut rng = crate::rng::stream_rng(4, crate::rng::Stream::Init);
+        let slack = random_matrix(&mut rng, 300, 200, 0.05);
+        let mut tight = slack.clone();
+        tight.fix_structure();
+        assert_eq!((tight.cols.len(), tight.col_rows.len()), (tight.nnz, tight.nnz));
+        assert!(tight.heap_bytes() < slack.heap_bytes());
+        assert_eq!(tight, slack, "same rows in the same order");
+        let active: Vec<u32> = (0..200).step_by(3).collect();
+        let (mut a, mut b) = (vec![0.0; 300], vec![0.0; 300]);
+        slack.push_add(&active, &mut a);
+        tight.push_add(&active, &mut b);
+        assert_eq!(a, b);
+        let mut grown = slack.clone();
+        let free = (0..200).find(|&j| grown.find(7, j).is_none()).unwrap();
+        grown.insert(7, free, 0.25);
+        tight.insert(7, free, 0.25);
+        assert_eq!(tight, grown);
+        assert!(tight.reserve_slack && tight.cols.len() > tight.nnz, "slack again after an insertion");
+        dense_check(&tight);
+    }
+
     #[test]
     fn compaction_keeps_rows_and_frees_slots() {
         use rand::RngExt;
@@ -1676,9 +1764,9 @@ mod tests {
             w.insert(rng.random_range(0..n_rows), rng.random_range(0..n_cols), 0.5);
         }
         let before = w.clone();
-        let slots = w.vals.len();
+        let slots = w.cols.len();
         assert!(w.compact_if_sparse());
-        assert!(w.vals.len() * 2 < slots);
+        assert!(w.cols.len() * 2 < slots);
         dense_check(&w);
         // Same synapses in the same storage order, so every kernel sees the same sequence.
         assert_eq!(w.to_parts(), before.to_parts());
