@@ -84,6 +84,17 @@ impl Record {
             Record::ThresholdMean => "threshold-mean",
         }
     }
+
+    /// Bytes this series takes per recorded step in a network of `ne` E and `ni` I units (the file's
+    /// element type times its row length).
+    pub fn bytes_per_step(self, ne: usize, ni: usize) -> u64 {
+        match self {
+            Record::ERaster | Record::Recurrent => ne as u64,
+            Record::IRaster => ni as u64,
+            Record::Connections => 16,
+            Record::Rate | Record::ThresholdMean => 8,
+        }
+    }
 }
 
 impl std::str::FromStr for Record {
@@ -102,6 +113,15 @@ impl std::str::FromStr for Record {
 pub struct RecordSpec {
     pub what: Vec<Record>,
     pub stride: u64,
+}
+
+impl RecordSpec {
+    /// Bytes the recorded series of a run of `steps` steps take on disk (without the .npy headers): a
+    /// step is recorded when the step count is a multiple of the stride.
+    pub fn bytes(&self, steps: u64, ne: usize, ni: usize) -> u64 {
+        let rows = steps / self.stride.max(1);
+        self.what.iter().map(|r| r.bytes_per_step(ne, ni)).sum::<u64>() * rows
+    }
 }
 
 impl Default for RecordSpec {

@@ -211,6 +211,9 @@ fn execute(mut sim: Sorn, from: Option<&Path>, out: &OutputArgs, default_name: S
     }
     let staging = Staging::begin(&target, out.force)?;
     let steps = sim.config().config().run.steps;
+    if let Some(w) = recording_warning(sim.config().config(), sim.network().ne(), sim.network().ni()) {
+        eprintln!("warning: {w}");
+    }
     let pb = progress::bar(steps, out.quiet);
     let result = runner::execute(&mut sim, &staging, from, &mut |done| pb.set_position(done));
     pb.finish_and_clear();
@@ -232,6 +235,27 @@ fn execute(mut sim: Sorn, from: Option<&Path>, out: &OutputArgs, default_name: S
     Ok(())
 }
 
+/// Recorded series from which a run warns before it starts (they are written as it goes).
+const LARGE_RECORDING_BYTES: u64 = 1_000_000_000;
+
+/// A warning when the run's recorded series will take more than [`LARGE_RECORDING_BYTES`]: every series
+/// is recorded by default, and for a large network the rasters dominate (`large` at N_E = 10⁶ writes
+/// 2.2 MB per step).
+fn recording_warning(c: &Config, ne: usize, ni: usize) -> Option<String> {
+    let rec = &c.run.record;
+    let bytes = rec.bytes(c.run.steps, ne, ni);
+    (bytes > LARGE_RECORDING_BYTES).then(|| {
+        let names: Vec<&str> = rec.what.iter().map(|r| r.name()).collect();
+        format!(
+            "the recorded series ({}) of {} steps of N_E = {ne} will take ≈ {:.1} GB; --record and --stride \
+             record less",
+            names.join(", "),
+            c.run.steps,
+            bytes as f64 / 1e9
+        )
+    })
+}
+
 fn print_summary(s: &Summary, dir: &Path) {
     println!(
         "{} steps ({} in total) in {:.2} s: {:.0} steps/s",
@@ -242,4 +266,25 @@ fn print_summary(s: &Summary, dir: &Path) {
         s.mean_rate, s.connection_fraction_ee, s.connection_fraction_ei, s.mean_threshold
     );
     println!("outputs in {}: {}", dir.display(), s.outputs.join(", "));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_recording_is_announced_with_its_size() {
+        let mut c = sorn::presets::large();
+        c.network.ne = 1_000_000;
+        c.run.steps = 3_000;
+        let w = recording_warning(&c, 1_000_000, 200_000).expect("6.6 GB of rasters");
+        assert!(w.contains("≈ 6.6 GB") && w.contains("e-raster, i-raster, recurrent"), "{w}");
+        c.run.record.stride = 10;
+        assert!(recording_warning(&c, 1_000_000, 200_000).is_none(), "0.66 GB with --stride 10");
+        c.run.record.stride = 1;
+        c.run.record.what = vec![Record::Rate, Record::Connections];
+        assert!(recording_warning(&c, 1_000_000, 200_000).is_none());
+        let small = sorn::presets::zheng2013();
+        assert!(recording_warning(&small, 200, 40).is_none());
+    }
 }
