@@ -5,18 +5,20 @@
 //! * With `SORN_BENCH_LARGE=1` also the `large` preset (fixed in-degrees 100 / 20 / 100) at N_E = 10⁵
 //!   (`SORN_BENCH_LARGE_NE` to change it), plastic and frozen, on 1 and on all threads
 //!   (`step-large/{plastic,frozen}-{1,2}t/100000`). Building and warming it up takes ~10 s.
+//!   `SORN_BENCH_LARGE_PRECISION=f32` stores its weights in f32 (`network.precision`).
 //!
 //! Run with `cargo bench --bench step` (`-- plastic/200` to filter). Networks are built only for the
 //! benchmarks that the filter selects. Plots are off (criterion's plotters backend needs fonts).
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use sorn::core::Parallelism;
+use sorn::core::{Parallelism, Precision};
 use sorn::prelude::*;
 use std::time::Duration;
 
-fn network(preset: &str, ne: usize, warmup: u64, par: Parallelism) -> Sorn {
+fn network(preset: &str, ne: usize, warmup: u64, par: Parallelism, precision: Precision) -> Sorn {
     let mut c = sorn::presets::preset(preset).expect("preset exists");
     c.network.ne = ne;
+    c.network.precision = precision;
     c.seed = 1;
     let cfg = c.check().expect("valid bench config");
     let mut sim = Sorn::new(&cfg);
@@ -31,11 +33,11 @@ fn steps(c: &mut Criterion) {
     g.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3)).sample_size(20);
     for ne in [200usize, 1000, 10_000] {
         g.bench_function(BenchmarkId::new("plastic", ne), |b| {
-            let mut sim = network("zheng2013", ne, 500, Parallelism::Sequential);
+            let mut sim = network("zheng2013", ne, 500, Parallelism::Sequential, Precision::F64);
             b.iter(|| sim.run(1, &mut NoInput, &mut ()))
         });
         g.bench_function(BenchmarkId::new("frozen", ne), |b| {
-            let mut sim = network("zheng2013", ne, 500, Parallelism::Sequential);
+            let mut sim = network("zheng2013", ne, 500, Parallelism::Sequential, Precision::F64);
             sim.set_phase(Phase::Training);
             b.iter(|| sim.run(1, &mut NoInput, &mut ()))
         });
@@ -48,6 +50,14 @@ fn large(c: &mut Criterion) {
         return;
     }
     let ne: usize = std::env::var("SORN_BENCH_LARGE_NE").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let precision = match std::env::var("SORN_BENCH_LARGE_PRECISION").as_deref() {
+        Ok("f32") => Precision::F32,
+        Ok("f64") | Err(_) => Precision::F64,
+        Ok(other) => {
+            eprintln!("error: SORN_BENCH_LARGE_PRECISION={other}: expected f64 or f32");
+            std::process::exit(2);
+        }
+    };
     let mut g = c.benchmark_group("step-large");
     g.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5)).sample_size(10);
     let all = rayon::current_num_threads();
@@ -58,7 +68,7 @@ fn large(c: &mut Criterion) {
             let name = format!("{}-{threads}t", if frozen { "frozen" } else { "plastic" });
             g.bench_function(BenchmarkId::new(name, ne), |b| {
                 pool.install(|| {
-                    let mut sim = network("large", ne, 100, par);
+                    let mut sim = network("large", ne, 100, par, precision);
                     if frozen {
                         sim.set_phase(Phase::Training);
                     }
