@@ -199,6 +199,11 @@ impl WeightMatrix {
         with_matrix!(self, w => w.column(j))
     }
 
+    /// See [`SparseWeights::for_column`].
+    pub fn for_column(&self, j: usize, f: impl FnMut(usize, f64)) {
+        with_matrix!(self, w => w.for_column(j, f))
+    }
+
     /// See [`SparseWeights::value_at`].
     pub fn value_at(&self, slot: u32) -> f64 {
         with_matrix!(self, w => w.value_at(slot))

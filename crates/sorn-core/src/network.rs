@@ -538,11 +538,8 @@ impl Network {
                 if let (Some(w_eu), InputParams::Pools { gain, .. }) = (&self.w_eu, &self.params.input)
                     && s < w_eu.n_cols()
                 {
-                    let (rows, slots) = w_eu.column(s);
-                    for (&i, &slot) in rows.iter().zip(slots) {
-                        let i = i as usize;
-                        x_bits[i] = u8::from(rule.fires(self.r[i] + gain * w_eu.value_at(slot)));
-                    }
+                    let r = &self.r;
+                    w_eu.for_column(s, |i, w| x_bits[i] = u8::from(rule.fires(r[i] + gain * w)));
                     true
                 } else {
                     false

@@ -227,11 +227,11 @@ impl<V: Weight> SparseWeights<V> {
         }
     }
 
-    /// This matrix with its weights stored as `U` (rows keep their storage order; the push cache is not
-    /// copied).
+    /// This matrix with its weights stored as `U` (rows keep their storage order, a fixed structure stays
+    /// fixed; the push cache is not copied).
     pub fn to_precision<U: Weight>(&self) -> SparseWeights<U> {
         let (indptr, indices, data) = self.csr_arrays();
-        SparseWeights::from_csr_as(self.n_rows, self.n_cols, &indptr, &indices, &data)
+        SparseWeights::build(self.n_rows, self.n_cols, &indptr, &indices, Some(&data), self.reserve_slack)
     }
 
     /// Lays the matrix out anew from CSR arrays; `extra = Some((post, pre, w))` appends one synapse to row
@@ -676,8 +676,24 @@ impl<V: Weight> SparseWeights<V> {
 
     /// The value slot of synapse `pre → post`, if it exists.
     pub fn find(&self, post: usize, pre: usize) -> Option<u32> {
-        let s = self.row_start[post];
-        self.row(post).0.iter().position(|&c| c as usize == pre).map(|k| (s + k) as u32)
+        let (s, e) = self.row_range(post);
+        self.cols[s..e].iter().position(|&c| c as usize == pre).map(|k| (s + k) as u32)
+    }
+
+    /// Calls `f(post, weight)` for every outgoing synapse of presynaptic unit `j`, in column order: from
+    /// the column-ordered copy when there is one, else from the rows.
+    pub fn for_column(&self, j: usize, mut f: impl FnMut(usize, f64)) {
+        let (s, e) = self.col_range(j);
+        let rows = &self.col_rows[s..e];
+        if self.cache_valid {
+            for (&i, &w) in rows.iter().zip(&self.col_vals[s..e]) {
+                f(i as usize, w.to_f64());
+            }
+        } else {
+            for (&i, &slot) in rows.iter().zip(&self.col_slot[s..e]) {
+                f(i as usize, self.vals[slot as usize].to_f64());
+            }
+        }
     }
 
     /// The weight of synapse `pre → post` (0 when absent).
@@ -1734,6 +1750,8 @@ mod tests {
         assert_eq!((tight.cols.len(), tight.col_rows.len()), (tight.nnz, tight.nnz));
         assert!(tight.heap_bytes() < slack.heap_bytes());
         assert_eq!(tight, slack, "same rows in the same order");
+        let narrow = tight.to_precision::<f32>();
+        assert_eq!((narrow.cols.len(), narrow.reserve_slack), (narrow.nnz, false), "stays fixed in f32");
         let active: Vec<u32> = (0..200).step_by(3).collect();
         let (mut a, mut b) = (vec![0.0; 300], vec![0.0; 300]);
         slack.push_add(&active, &mut a);

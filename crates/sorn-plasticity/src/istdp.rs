@@ -250,6 +250,10 @@ mod tests {
         ] {
             let p = IstdpParams { eta, mu: 0.1, floor, upper: 1.0 };
             let mut a = network(seed, 10);
+            // Every other case stores f32 weights: both traversals round the same f64 result.
+            if seed % 2 == 0 {
+                a.set_precision(sorn_core::Precision::F32);
+            }
             if cached {
                 a.w_ei.build_push_cache();
             }

@@ -331,9 +331,14 @@ mod tests {
             (8, 200, 0.002, Some(1.0), Some(1e-10)),
             (9, 200, 0.002, None, None),
         ];
-        for (seed, k, eta, upper, prune_below) in cases {
+        // Both precisions: with f32 weights each traversal rounds the same f64 result once per update.
+        let precisions = [sorn_core::Precision::F64, sorn_core::Precision::F32];
+        for ((seed, k, eta, upper, prune_below), precision) in
+            cases.into_iter().flat_map(|c| precisions.map(|p| (c, p)))
+        {
             let p = StdpParams { eta, upper, prune_below };
             let mut a = network(seed, k);
+            a.set_precision(precision);
             assert!(k < BLOCK || (0..NE).any(|j| a.w_ee.column(j).0.len() > BLOCK));
             let mut b = a.clone();
             let (mut da, mut db) = (RowSet::new(NE), RowSet::new(NE));
