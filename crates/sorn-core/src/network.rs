@@ -420,9 +420,10 @@ impl Network {
 
     /// Keeps the push caches (column-ordered value copies, see [`SparseWeights::build_push_cache`]): always
     /// for the fixed W^IE and W^EU, and for W^EE / W^EI once they have not changed for
-    /// [`CACHE_AFTER_STEPS`] steps (frozen plasticity), if they are not too large.
+    /// [`CACHE_AFTER_STEPS`] steps (frozen plasticity), at any size: a cache holds the values in place of
+    /// the rows, so it costs no memory beyond the moment it is built.
     fn refresh_push_caches(&mut self) {
-        fn keep(w: &mut WeightMatrix, seen: &mut (u64, u32), after: u32, max_nnz: usize) {
+        fn keep(w: &mut WeightMatrix, seen: &mut (u64, u32), after: u32) {
             if w.has_push_cache() {
                 return;
             }
@@ -431,16 +432,16 @@ impl Network {
             } else {
                 *seen = (w.generation(), 0);
             }
-            if seen.1 >= after && w.nnz() <= max_nnz {
+            if seen.1 >= after {
                 w.build_push_cache();
                 seen.0 = w.generation();
             }
         }
-        keep(&mut self.w_ie, &mut self.cache_seen[2], 0, usize::MAX);
-        keep(&mut self.w_ee, &mut self.cache_seen[0], CACHE_AFTER_STEPS, CACHE_MAX_NNZ);
-        keep(&mut self.w_ei, &mut self.cache_seen[1], CACHE_AFTER_STEPS, CACHE_MAX_NNZ);
+        keep(&mut self.w_ie, &mut self.cache_seen[2], 0);
+        keep(&mut self.w_ee, &mut self.cache_seen[0], CACHE_AFTER_STEPS);
+        keep(&mut self.w_ei, &mut self.cache_seen[1], CACHE_AFTER_STEPS);
         if let Some(w) = &mut self.w_eu {
-            keep(w, &mut self.cache_seen[3], 0, usize::MAX);
+            keep(w, &mut self.cache_seen[3], 0);
         }
     }
 
@@ -571,8 +572,6 @@ impl Network {
 
 /// Steps without any change before W^EE / W^EI get a push cache.
 pub const CACHE_AFTER_STEPS: u32 = 16;
-/// Largest W^EE / W^EI (stored synapses) that gets a push cache while frozen (8 bytes per synapse).
-pub const CACHE_MAX_NNZ: usize = 1 << 22;
 
 /// Units from which [`Network::step`] runs the noise and the drive pushes side by side instead of one
 /// after the other: the noise of 16 384 units alone takes ≈ 0.1 ms, far more than a fork-join of the

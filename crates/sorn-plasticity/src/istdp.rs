@@ -74,9 +74,8 @@ pub fn apply_par(
     // means nothing is pruned), the column pass keeps a push cache valid (`SparseWeights::update_column`):
     // it then reads and writes only the active columns, contiguously (the rows are left stale until
     // something needs them), and the next step's E←I drive streams the same columns instead of passing
-    // over every row. Built once (O(synapses)); anything else that changes W^EI drops it. It costs 8
-    // bytes per E←I synapse at any size (unlike the frozen matrices' caches, which stop at
-    // `CACHE_MAX_NNZ`): at N_E = 10⁶ that is +157 MB of 3.36 GB for a 16 % faster plastic step.
+    // over every row. Built once (O(synapses)); anything else that changes W^EI drops it. It holds the
+    // values in place of the rows (which are released), so it costs no memory once built.
     let only_writer = !dirty_drained_after && !p.can_prune();
     if only_writer && !net.w_ei.has_push_cache() {
         net.w_ei.build_push_cache();
