@@ -4,8 +4,9 @@
 //!
 //! Readers (recorders, analysis, plots, snapshots) use the methods here, which take and return f64. A
 //! kernel that works on stored values (a plasticity rule, the drive) is written once, generic over
-//! [`Weight`], and reaches the typed matrix through [`with_matrix!`](crate::with_matrix): both precisions then run their own
-//! compiled loop, and f64 runs exactly the code it ran before the choice existed.
+//! [`Weight`], and reaches the typed matrix through [`with_matrix!`](crate::with_matrix): both
+//! precisions then run their own compiled loop, and f64 runs exactly the code it ran before the choice
+//! existed.
 
 use crate::parallel::Parallelism;
 use crate::precision::{Precision, Weight};
@@ -19,8 +20,8 @@ pub enum WeightMatrix {
     F32(SparseWeights<f32>),
 }
 
-/// Runs `$body` with `$m` bound to the typed matrix inside a [`WeightMatrix`] (by value, reference or mutable
-/// reference, as `$w` is given); `$body` is compiled once per precision.
+/// Runs `$body` with `$m` bound to the typed matrix inside a [`WeightMatrix`] (by value, reference or
+/// mutable reference, as `$w` is given); `$body` is compiled once per precision.
 #[macro_export]
 macro_rules! with_matrix {
     ($w:expr, $m:ident => $body:expr) => {
@@ -31,37 +32,12 @@ macro_rules! with_matrix {
     };
 }
 
-impl From<SparseWeights<f64>> for WeightMatrix {
-    fn from(w: SparseWeights<f64>) -> Self {
-        WeightMatrix::F64(w)
-    }
-}
-
 impl WeightMatrix {
     /// `w` stored in precision `p` (a copy with rounded weights for f32).
     pub fn new(w: SparseWeights<f64>, p: Precision) -> Self {
         match p {
             Precision::F64 => WeightMatrix::F64(w),
             Precision::F32 => WeightMatrix::F32(w.to_precision()),
-        }
-    }
-
-    /// A matrix from compressed-row arrays (see [`SparseWeights::from_csr`]), stored in precision `p`.
-    pub fn from_csr(
-        n_rows: usize,
-        n_cols: usize,
-        indptr: &[usize],
-        indices: &[u32],
-        data: &[f64],
-        p: Precision,
-    ) -> Self {
-        match p {
-            Precision::F64 => {
-                WeightMatrix::F64(SparseWeights::from_csr_as(n_rows, n_cols, indptr, indices, data))
-            }
-            Precision::F32 => {
-                WeightMatrix::F32(SparseWeights::from_csr_as(n_rows, n_cols, indptr, indices, data))
-            }
         }
     }
 
@@ -85,11 +61,6 @@ impl WeightMatrix {
         }
     }
 
-    /// A matrix from compressed-row parts (rows keep their order), stored in precision `p`.
-    pub fn from_parts(parts: &CsrParts, p: Precision) -> Self {
-        Self::from_csr(parts.n_rows, parts.n_cols, &parts.indptr, &parts.indices, &parts.data, p)
-    }
-
     /// This matrix stored in precision `p` (a copy; rows keep their storage order).
     pub fn to_precision(&self, p: Precision) -> Self {
         match p {
@@ -103,22 +74,6 @@ impl WeightMatrix {
         match self {
             WeightMatrix::F64(_) => Precision::F64,
             WeightMatrix::F32(_) => Precision::F32,
-        }
-    }
-
-    /// The f64 matrix, if stored in f64.
-    pub fn as_f64(&self) -> Option<&SparseWeights<f64>> {
-        match self {
-            WeightMatrix::F64(w) => Some(w),
-            WeightMatrix::F32(_) => None,
-        }
-    }
-
-    /// The f64 matrix, mutably, if stored in f64.
-    pub fn as_f64_mut(&mut self) -> Option<&mut SparseWeights<f64>> {
-        match self {
-            WeightMatrix::F64(w) => Some(w),
-            WeightMatrix::F32(_) => None,
         }
     }
 

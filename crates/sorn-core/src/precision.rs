@@ -4,9 +4,10 @@
 //! The arithmetic is f64 in both cases: a rule reads a stored weight as f64, computes its change in f64
 //! and stores the result rounded to the storage type (round to nearest); drives are summed in f64. With
 //! f32 storage every stored weight thus carries a relative rounding error of at most 2⁻²⁴ ≈ 6·10⁻⁸ per
-//! write, and a row normalised by SN sums to 1 within about `row length × 6·10⁻⁸` instead of 1e-12. The
-//! dynamics are chaotic, so runs of the two precisions part ways after some hundred steps, like runs with
-//! different seeds; BENCHMARKS.md ("f32 weights") compares their statistics.
+//! write, and a row normalised by SN sums to 1 within about 2⁻²⁴ (each quotient's relative error,
+//! weighted by the quotients, which sum to 1) instead of a few 1e-16. The dynamics are chaotic, so runs
+//! of the two precisions part ways after some hundred steps, like runs with different seeds;
+//! BENCHMARKS.md ("f32 weights") compares their statistics.
 
 use serde::{Deserialize, Serialize};
 

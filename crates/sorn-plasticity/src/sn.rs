@@ -26,7 +26,8 @@ pub struct SnParams {
 
 /// Normalises the rows in `dirty` (then empties it). Returns the number of rows skipped for a zero sum.
 /// The sum and the quotients are f64, each quotient rounded when stored (see [`Weight`]): with f32
-/// weights a normalised row sums to 1 within about its length × 6·10⁻⁸.
+/// weights a normalised row sums to 1 within about 2⁻²⁴ ≈ 6·10⁻⁸ (the quotients' relative errors,
+/// weighted by the quotients).
 pub fn apply(w: &mut WeightMatrix, dirty: &mut RowSet, par: Parallelism) -> usize {
     with_matrix!(w, w => normalise(w, dirty, par))
 }
