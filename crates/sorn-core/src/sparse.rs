@@ -495,13 +495,13 @@ impl<V: Weight> SparseWeights<V> {
     }
 
     /// Presynaptic indices and weights of row `i`, in storage order. The weights are borrowed from the
-    /// rows, unless column updates left the rows stale: then they are collected from the column-ordered
-    /// copy (O(row length × column length), for occasional reads; row kernels sync instead).
+    /// rows, unless the rows' values are released (a push cache holds them): then they are collected from
+    /// the column-ordered copy (O(row length × log column length); row kernels sync instead).
     #[inline]
     pub fn row(&self, i: usize) -> (&[u32], Cow<'_, [V]>) {
         let (s, e) = self.row_range(i);
         let vals = if self.rows_stale {
-            Cow::Owned((s..e).map(|slot| self.stored_at(slot as u32)).collect())
+            Cow::Owned((s..e).map(|slot| self.stored_in_row(i, slot as u32)).collect())
         } else {
             Cow::Borrowed(&self.vals[s..e])
         };
@@ -540,6 +540,17 @@ impl<V: Weight> SparseWeights<V> {
     fn stored_at(&self, slot: u32) -> V {
         if self.rows_stale {
             return self.col_vals[self.col_pos(self.cols[slot as usize] as usize, slot)];
+        }
+        self.vals[slot as usize]
+    }
+
+    /// [`Self::stored_at`] for a slot of row `i`: while the rows are stale, the row's entry in the sorted
+    /// column (`COLUMNS_SORTED`) is found by binary search ([`Self::col_block`]) instead of a scan.
+    #[inline]
+    fn stored_in_row(&self, i: usize, slot: u32) -> V {
+        if self.rows_stale {
+            let (q, _) = self.col_block(self.cols[slot as usize] as usize, i, i + 1, false);
+            return self.col_vals[q];
         }
         self.vals[slot as usize]
     }
@@ -698,7 +709,7 @@ impl<V: Weight> SparseWeights<V> {
 
     /// The weight of synapse `pre → post` (0 when absent).
     pub fn get(&self, post: usize, pre: usize) -> f64 {
-        self.find(post, pre).map_or(0.0, |s| self.value_at(s))
+        self.find(post, pre).map_or(0.0, |s| self.stored_in_row(post, s).to_f64())
     }
 
     /// `out[post] += Σ_{pre ∈ active} W[post, pre]`, pushed through the column index.
