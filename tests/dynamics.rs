@@ -300,6 +300,12 @@ fn save_load_continue(cfg: &CheckedConfig) {
     );
     // A loaded network lays out the fixed W^IE as tightly as a built one (no slack: no rule grows it).
     assert_eq!(second.network().w_ie.heap_bytes(), whole.network().w_ie.heap_bytes());
+    // Both hold it folded into its push cache: a row per column entry and a value, nothing per row slot.
+    let w_ie = &second.network().w_ie;
+    let value = if cfg.network().precision == Precision::F32 { 4 } else { 8 };
+    let per_unit = 12 * (w_ie.n_rows() + w_ie.n_cols() + 2);
+    assert!(w_ie.has_push_cache());
+    assert!(w_ie.heap_bytes() <= (4 + value) * w_ie.nnz() + per_unit, "{} bytes", w_ie.heap_bytes());
 }
 
 /// f32 weights keep the model's statistics: over six seeds of zheng2013 at N_E = 200, the mean E rate of

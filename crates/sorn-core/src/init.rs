@@ -173,16 +173,46 @@ pub fn wiring_csr(
 pub fn weights(
     rng: &mut SornRng,
     c: &Connectivity,
-    [n_post, n_pre]: [usize; 2],
+    dims: [usize; 2],
     no_self: bool,
     precision: Precision,
     slack: bool,
 ) -> WeightMatrix {
+    wire(rng, c, dims, no_self).into_weights(precision, slack)
+}
+
+/// [`weights`] in two parts: the wiring now, the matrix and its weights later ([`Wired::into_weights`]),
+/// with the same draws. `rng` moves past the weights' draws at once (one U(0, 1) number per synapse), so
+/// that it goes on as after [`weights`] and the weights can be drawn after later matrices are built: a
+/// network builds its fixed matrices (and folds them into their push caches) before the large W^EE
+/// exists, and so peaks lower.
+pub fn wire(rng: &mut SornRng, c: &Connectivity, [n_post, n_pre]: [usize; 2], no_self: bool) -> Wired {
     let (indptr, indices) = wiring_csr(rng, c, n_post, n_pre, no_self);
-    let mut w = WeightMatrix::zeros_with_structure(n_post, n_pre, &indptr, &indices, precision, slack);
-    drop((indptr, indices));
-    with_matrix!(&mut w, m => draw_normalised_rows(rng, m));
-    w
+    let weight_rng = rng.clone();
+    for _ in 0..indices.len() {
+        let _: f64 = rng.random();
+    }
+    Wired { dims: [n_post, n_pre], indptr, indices, weight_rng }
+}
+
+/// The wiring of a matrix, and the stream its weights come from (see [`wire`]).
+pub struct Wired {
+    dims: [usize; 2],
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    weight_rng: SornRng,
+}
+
+impl Wired {
+    /// The matrix with its weights drawn (see [`weights`]).
+    pub fn into_weights(mut self, precision: Precision, slack: bool) -> WeightMatrix {
+        let [n_post, n_pre] = self.dims;
+        let mut w =
+            WeightMatrix::zeros_with_structure(n_post, n_pre, &self.indptr, &self.indices, precision, slack);
+        drop((self.indptr, self.indices));
+        with_matrix!(&mut w, m => draw_normalised_rows(&mut self.weight_rng, m));
+        w
+    }
 }
 
 /// Fills every row of `w` with U(0, 1) draws divided by their sum (a row summing to 0 keeps its draws),
@@ -271,6 +301,27 @@ mod tests {
         let o = wiring(&mut rng, &Connectivity::OutDegreeNormal { lambda: 40.0 }, 200, 40, false);
         let total: usize = o.iter().map(Vec::len).sum();
         assert!((total as f64 / 40.0 - 39.5).abs() < 1.5, "{total}");
+    }
+
+    /// Drawing the weights later (`wire`, then `into_weights` after other draws) gives the matrix of
+    /// drawing them at once, and leaves the stream where drawing them at once does.
+    #[test]
+    fn weights_drawn_later_equal_weights_drawn_at_once() {
+        let c = Connectivity::Bernoulli { lambda: 12.0 };
+        for p in [Precision::F64, Precision::F32] {
+            let mut at_once = stream_rng(4, Stream::Init);
+            let (indptr, indices) = wiring_csr(&mut at_once, &c, 300, 300, true);
+            let mut w = WeightMatrix::zeros_with_structure(300, 300, &indptr, &indices, p, true);
+            with_matrix!(&mut w, m => draw_normalised_rows(&mut at_once, m));
+            let mut later = stream_rng(4, Stream::Init);
+            let wired = wire(&mut later, &c, [300, 300], true);
+            assert_eq!(
+                later.random::<u64>(),
+                at_once.random::<u64>(),
+                "the stream goes on after the weights"
+            );
+            assert_eq!(wired.into_weights(p, true), w);
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 pub mod error;
 mod fire;
+mod heap;
 mod hugepages;
 pub mod init;
 pub mod matrix;

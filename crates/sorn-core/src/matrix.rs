@@ -132,9 +132,9 @@ impl WeightMatrix {
         with_matrix!(self, w => w.count_positive())
     }
 
-    /// Presynaptic indices and weights of row `i`, in storage order (see [`SparseWeights::row`]); f32
-    /// weights are widened into a new vector.
-    pub fn row(&self, i: usize) -> (&[u32], Cow<'_, [f64]>) {
+    /// Presynaptic indices and weights of row `i`, in storage order (see [`SparseWeights::row`], also for
+    /// its cost while a push cache holds the values); f32 weights are widened into a new vector.
+    pub fn row(&self, i: usize) -> (Cow<'_, [u32]>, Cow<'_, [f64]>) {
         match self {
             WeightMatrix::F64(w) => w.row(i),
             WeightMatrix::F32(w) => {
@@ -150,7 +150,7 @@ impl WeightMatrix {
     }
 
     /// See [`SparseWeights::column`].
-    pub fn column(&self, j: usize) -> (&[u32], &[u32]) {
+    pub fn column(&self, j: usize) -> (&[u32], Cow<'_, [u32]>) {
         with_matrix!(self, w => w.column(j))
     }
 

@@ -145,15 +145,37 @@ pub struct NetworkState {
     pub y: Vec<u8>,
 }
 
+/// Builds the push caches of the matrices whose structure no rule changes (W^EI, W^IE, W^EU) from the
+/// start: a cache holds a fixed matrix in its column index and values alone (see
+/// [`SparseWeights::build_push_cache`]), half the memory of its rows and columns in f32. W^IE and W^EU
+/// keep theirs; a rule that changes W^EI by rows (SN on E←I) drops it at its first step, and
+/// `refresh_push_caches` rebuilds it whenever W^EI stays unchanged again. Layout only: results are the
+/// same with or without a cache.
+fn cache_fixed(fixed: [&mut WeightMatrix; 2], w_eu: Option<&mut WeightMatrix>) {
+    for w in fixed.into_iter().chain(w_eu) {
+        if !w.has_push_cache() {
+            w.build_push_cache();
+        }
+    }
+    crate::heap::trim();
+}
+
 impl Network {
     /// Builds a network from checked parameters, drawing everything from `rng` (the `Init` stream).
     pub fn new(params: &CheckedNetworkParams, rng: &mut SornRng) -> Self {
         let (ne, ni) = (params.ne, params.n_i());
         let p = params.precision;
-        // Structural plasticity grows W^EE only: W^EI and W^IE need no room for new synapses.
-        let w_ee = init::weights(rng, &params.w_ee, [ne, ne], true, p, true);
-        let w_ei = init::weights(rng, &params.w_ei, [ne, ni], false, p, false);
-        let w_ie = init::weights(rng, &params.w_ie, [ni, ne], false, p, false);
+        // Structural plasticity grows W^EE only: W^EI and W^IE need no room for new synapses. They are
+        // built and folded into their push caches (see `cache_fixed`) before W^EE's weights, which are
+        // drawn last from their place in the stream (`init::wire`): the build then peaks at about the
+        // network's final size instead of W^EE plus the unfolded fixed matrices.
+        let w_ee = init::wire(rng, &params.w_ee, [ne, ne], true);
+        let mut w_ei = init::weights(rng, &params.w_ei, [ne, ni], false, p, false);
+        w_ei.build_push_cache();
+        let mut w_ie = init::weights(rng, &params.w_ie, [ni, ne], false, p, false);
+        w_ie.build_push_cache();
+        // The rows the folding freed must not stay resident under W^EE (see `heap`).
+        crate::heap::trim();
         let w_eu = match params.input {
             InputParams::Pools { symbols, units_per_symbol, overlap, .. } => {
                 Some(WeightMatrix::new(init::pools(rng, ne, symbols, units_per_symbol, overlap), p))
@@ -164,6 +186,7 @@ impl Network {
         let t_i = init::thresholds(rng, &params.t_i, ni, false);
         let x = init::state(rng, &params.x0, ne);
         let y = init::state(rng, &params.y0, ni);
+        let w_ee = w_ee.into_weights(p, true);
         Self::assemble(params.clone(), [w_ee, w_ei, w_ie], w_eu, t_e, t_i, [x.clone(), x], [y.clone(), y])
     }
 
@@ -181,6 +204,7 @@ impl Network {
         for w in [&mut w_ei, &mut w_ie].into_iter().chain(w_eu.as_mut()) {
             w.fix_structure();
         }
+        cache_fixed([&mut w_ei, &mut w_ie], w_eu.as_mut());
         let mut n = Network {
             params,
             w_ee,
@@ -343,6 +367,7 @@ impl Network {
         for w in [&mut self.w_ee, &mut self.w_ei, &mut self.w_ie].into_iter().chain(self.w_eu.as_mut()) {
             *w = w.to_precision(p);
         }
+        cache_fixed([&mut self.w_ei, &mut self.w_ie], self.w_eu.as_mut());
         self.cache_seen = [(u64::MAX, 0); 4];
     }
 

@@ -34,6 +34,13 @@ fn slack(len: usize) -> usize {
     MIN_SLACK.max(len / 16)
 }
 
+/// `n` zeroed elements, advised for huge pages before anything touches them.
+fn advised_zeros<T: Clone + Default>(n: usize) -> Vec<T> {
+    let v = vec![T::default(); n];
+    hugepages::advise(&v);
+    v
+}
+
 /// Value arrays above this many slots are not expected to stay in cache: the gather in [`SparseWeights::push_add`]
 /// then prefetches ahead.
 const PREFETCH_MIN_SLOTS: usize = 1 << 17;
@@ -43,8 +50,10 @@ const PREFETCH_MIN_SLOTS: usize = 1 << 17;
 /// handed to kernels are `V`).
 ///
 /// Memory: 20 bytes per synapse slot with f64 weights, 16 with f32 (`cols` u32 + `vals` V on the row side,
-/// `col_rows` u32 + `col_slot` u32 on the column side) plus 1/16 slack, and 8 (4) more per slot while a
-/// push cache exists (see [`Self::build_push_cache`]).
+/// `col_rows` u32 + `col_slot` u32 on the column side) plus 1/16 slack. A matrix with a push cache (see
+/// [`Self::build_push_cache`]) holds its values in column order only and releases the rows' values and
+/// the column slots: 16 (12) bytes per slot, and 12 (8) when it also releases the rows' presynaptic
+/// indices (a fixed structure with sorted rows, such as W^IE and W^EI).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(from = "CsrParts", into = "CsrParts")]
 pub struct SparseWeights<V: Weight = f64> {
@@ -59,14 +68,18 @@ pub struct SparseWeights<V: Weight = f64> {
     col_rows: Vec<u32>,
     col_slot: Vec<u32>,
     nnz: usize,
-    /// Column-ordered copy of `vals` (`col_vals[q] = vals[col_slot[q]]`), valid while `cache_valid`.
+    /// Column-ordered copy of `vals` (`col_vals[q] = vals[col_slot[q]]`), valid while `cache_valid`
+    /// (empty otherwise).
     col_vals: Vec<V>,
     cache_valid: bool,
-    /// The column-ordered copy is the only store of the values: the rows' values are released (`vals` is
-    /// empty; implies `cache_valid`). Set when the copy is built (the rows' values are then a duplicate)
-    /// and by column updates of a cached matrix, which write only the copy. Readers of row values take them
-    /// from the copy meanwhile, and anything that reads or writes the rows mutably stores them back first
-    /// ([`Self::sync_rows`]). A fixed W^IE, or a W^EI that only iSTDP changes, thus holds its values once.
+    /// `ROWS_RELEASED`: the column-ordered copy is the only store of the values. The rows' values and the
+    /// column slots are released (`vals` and `col_slot` are empty; implies `cache_valid`), and so are the
+    /// rows' presynaptic indices (`cols` empty) when the structure is fixed and every row sorted: the
+    /// columns then determine the rows ([`Self::restore_rows`]). Set when the copy is built (the rows are
+    /// then a duplicate) and by column updates of a cached matrix, which write only the copy. Readers take
+    /// rows from the columns meanwhile, and anything that reads or writes the rows mutably restores them
+    /// first ([`Self::sync_rows`]). A fixed W^IE, or a W^EI that only iSTDP changes, thus holds a column
+    /// index and its values only.
     rows_stale: bool,
     /// Every column holds all rows `0..n_rows` in order (a full matrix): the push is a dense vector add.
     dense_cols: bool,
@@ -222,7 +235,7 @@ impl<V: Weight> SparseWeights<V> {
     /// lays the matrix out again, with slack.
     pub fn fix_structure(&mut self) {
         self.reserve_slack = false;
-        if self.cols.len() > self.nnz || self.col_rows.len() > self.nnz {
+        if self.n_slots() > self.nnz || self.col_rows.len() > self.nnz {
             self.relayout(None);
         }
     }
@@ -325,7 +338,7 @@ impl<V: Weight> SparseWeights<V> {
         self.col_len = col_len;
         self.col_rows = col_rows;
         self.col_slot = col_slot;
-        let had_cache = !self.col_vals.is_empty();
+        let had_cache = self.cache_valid;
         self.col_vals = Vec::new();
         // The rows were just built from `data`, which the caller read through the stale-aware accessors.
         self.rows_stale = false;
@@ -346,7 +359,7 @@ impl<V: Weight> SparseWeights<V> {
             return false;
         }
         let reserved = |lines: usize| self.nnz + self.nnz / 16 + MIN_SLACK * lines;
-        if self.cols.len() <= COMPACT_FACTOR * reserved(self.n_rows)
+        if self.n_slots() <= COMPACT_FACTOR * reserved(self.n_rows)
             && self.col_rows.len() <= COMPACT_FACTOR * reserved(self.n_cols)
         {
             return false;
@@ -361,55 +374,114 @@ impl<V: Weight> SparseWeights<V> {
         self.rebuild(&indptr, &indices, Some(&data), extra);
     }
 
-    /// Marks the values as changed: the push cache is stale. Stores the copy's newer values in the rows
-    /// first, if it has any: every caller goes on to read or write the rows.
+    /// Marks the values as changed: the push cache is stale. Restores the rows first if they are released
+    /// (the copy holds newer values): every caller goes on to read or write the rows.
     #[inline]
     fn touch(&mut self) {
-        self.sync_rows();
-        self.cache_valid = false;
+        // Released rows imply a valid cache (`ROWS_RELEASED`), so one test covers both.
+        if self.cache_valid {
+            self.drop_push_cache();
+        }
         self.generation = self.generation.wrapping_add(1);
     }
 
-    /// Stores the values that column updates wrote only into the column-ordered copy
-    /// ([`Self::update_column`]) into the rows. O(synapses), a scattered write per synapse: it runs when
-    /// something needs the rows mutably (a row kernel, pruning, an insertion, dropping the copy), not
-    /// once per update.
+    /// The column-ordered copy no longer matches the rows: it goes, with its memory (rebuilding it, once
+    /// the matrix stays unchanged again, passes over every synapse anyway).
+    fn invalidate_cache(&mut self) {
+        self.cache_valid = false;
+        self.col_vals = Vec::new();
+    }
+
+    /// Restores the rows (and the column slots) that a push cache released, from the column-ordered copy
+    /// that column updates may have changed meanwhile ([`Self::update_column`]). O(slots): it runs when
+    /// something needs the rows mutably (a row kernel, pruning, an insertion, dropping the copy), not once
+    /// per update.
     fn sync_rows(&mut self) {
         if !self.rows_stale {
             return;
         }
-        self.vals = self.rows_from_copy();
-        hugepages::advise(&self.vals);
+        let (cols, col_slot, vals) = self.restore_rows();
+        if let Some(cols) = cols {
+            self.cols = cols;
+        }
+        self.col_slot = col_slot;
+        self.vals = vals;
         self.rows_stale = false;
     }
 
-    /// Releases the rows' values while the column-ordered copy holds them all (see `rows_stale`).
+    /// Releases the rows' values and the column slots (and the rows' presynaptic indices, if the columns
+    /// determine them) while the column-ordered copy holds every value (see `ROWS_RELEASED`).
     fn release_rows(&mut self) {
         debug_assert!(self.cache_valid);
         self.vals = Vec::new();
+        self.col_slot = Vec::new();
+        if self.rows_sorted && !self.reserve_slack {
+            self.cols = Vec::new();
+        }
         self.rows_stale = true;
     }
 
-    /// Every value slot's current weight: the row storage itself, or while the rows are released one
-    /// rebuilt from the column-ordered copy.
-    fn values(&self) -> Cow<'_, [V]> {
-        if !self.rows_stale {
-            return Cow::Borrowed(&self.vals);
-        }
-        Cow::Owned(self.rows_from_copy())
+    /// Whether the rows' presynaptic indices are released (see `ROWS_RELEASED`).
+    #[inline]
+    fn cols_released(&self) -> bool {
+        self.cols.len() != self.n_slots()
     }
 
-    /// The row storage the column-ordered copy stands for: every synapse's value in its slot, 0 in the
-    /// slots that hold no synapse (as in the rows: a rebuild and a removal leave 0 there).
-    fn rows_from_copy(&self) -> Vec<V> {
-        let mut vals = vec![V::default(); self.cols.len()];
+    /// Slots on the row side (synapses and slack): the length of `cols` and `vals` unless released.
+    #[inline(always)]
+    fn n_slots(&self) -> usize {
+        self.row_start[self.n_rows]
+    }
+
+    /// What the released row side holds, rebuilt from the column-ordered copy: the presynaptic index of
+    /// every slot if those were released too (`None` if `cols` is kept), the slot of every column entry,
+    /// and every slot's value (0 in the slots that hold no synapse, as in the rows: a rebuild and a
+    /// removal leave 0 there). One O(slots) pass with a cursor per column or per row:
+    /// * `cols` kept: visiting the rows in increasing order meets each column's entries in their order
+    ///   (`COLUMNS_SORTED`), so column `j`'s next entry belongs to the current row;
+    /// * `cols` released (only for sorted rows): visiting the columns in increasing order fills each
+    ///   row's slots in increasing presynaptic order, which is the row's storage order.
+    fn restore_rows(&self) -> (Option<Vec<u32>>, Vec<u32>, Vec<V>) {
+        debug_assert!(self.rows_stale);
+        let mut col_slot = advised_zeros::<u32>(self.col_rows.len());
+        let mut vals = advised_zeros::<V>(self.n_slots());
+        if !self.cols_released() {
+            let mut next: Vec<u32> = self.col_start[..self.n_cols].iter().map(|&q| q as u32).collect();
+            for i in 0..self.n_rows {
+                let (s, e) = self.row_range(i);
+                for (slot, &j) in (s..e).zip(&self.cols[s..e]) {
+                    let q = next[j as usize] as usize;
+                    next[j as usize] += 1;
+                    col_slot[q] = slot as u32;
+                    vals[slot] = self.col_vals[q];
+                }
+            }
+            return (None, col_slot, vals);
+        }
+        debug_assert!(self.rows_sorted);
+        let mut cols = advised_zeros::<u32>(self.n_slots());
+        let mut next: Vec<u32> = self.row_start[..self.n_rows].iter().map(|&s| s as u32).collect();
         for j in 0..self.n_cols {
             let (s, e) = self.col_range(j);
-            for (&slot, &w) in self.col_slot[s..e].iter().zip(&self.col_vals[s..e]) {
-                vals[slot as usize] = w;
+            for (q, &i) in (s..e).zip(&self.col_rows[s..e]) {
+                let slot = next[i as usize] as usize;
+                next[i as usize] += 1;
+                cols[slot] = j as u32;
+                col_slot[q] = slot as u32;
+                vals[slot] = self.col_vals[q];
             }
         }
-        vals
+        (Some(cols), col_slot, vals)
+    }
+
+    /// Every slot's presynaptic index and value: the rows themselves, or rebuilt from the columns while
+    /// they are released.
+    fn row_arrays(&self) -> (Cow<'_, [u32]>, Cow<'_, [V]>) {
+        if !self.rows_stale {
+            return (Cow::Borrowed(&self.cols), Cow::Borrowed(&self.vals));
+        }
+        let (cols, _, vals) = self.restore_rows();
+        (cols.map_or(Cow::Borrowed(&self.cols[..]), Cow::Owned), Cow::Owned(vals))
     }
 
     /// A counter that changes whenever a value or the structure may have changed (any `&mut` method).
@@ -424,36 +496,40 @@ impl<V: Weight> SparseWeights<V> {
 
     /// Builds (or refreshes) a column-ordered copy of the values, so that [`Self::push_add`] streams
     /// contiguous memory instead of gathering from the rows; for a full matrix the push becomes a dense
-    /// vector add. O(nnz); any change of a value drops it (the memory is kept for the next build). The
-    /// rows' values are released meanwhile (the copy holds them; see `rows_stale`), so a cached matrix
-    /// takes no more memory than an uncached one. Worth it for matrices that do not change: W^IE, and
-    /// every matrix while the plasticity is frozen.
+    /// vector add. O(nnz); any change of a value drops it. The copy then holds the values once: the rows'
+    /// values and the column slots are released, and the rows' presynaptic indices too for a fixed
+    /// structure with sorted rows (see `ROWS_RELEASED`). With f32 values the copy takes the memory of the
+    /// slots it replaces, so building it needs no more memory than the matrix held. Worth it for matrices
+    /// that do not change: W^IE, and every matrix while the plasticity is frozen.
     pub fn build_push_cache(&mut self) {
         self.sync_rows();
-        if self.col_vals.len() != self.col_rows.len() {
-            self.col_vals = vec![V::default(); self.col_rows.len()];
+        let slots = std::mem::take(&mut self.col_slot);
+        let vals = &self.vals;
+        // A column's slack entries may name any slot, or none: they read as 0 and are never read back.
+        let value = |s: u32| vals.get(s as usize).copied().unwrap_or_default();
+        if self.col_vals.len() == slots.len() {
+            for (c, &s) in self.col_vals.iter_mut().zip(&slots) {
+                *c = value(s);
+            }
+        } else {
+            // `collect` reuses the slots' allocation when a value has their size (f32).
+            self.col_vals = slots.into_iter().map(value).collect();
             hugepages::advise(&self.col_vals);
         }
-        let mut dense = self.n_rows > 0;
-        for j in 0..self.n_cols {
-            let (s, e) = self.col_range(j);
-            for q in s..e {
-                self.col_vals[q] = self.vals[self.col_slot[q] as usize];
-            }
-            dense = dense
-                && e - s == self.n_rows
-                && self.col_rows[s..e].iter().enumerate().all(|(k, &i)| i as usize == k);
-        }
-        self.dense_cols = dense;
+        self.dense_cols = self.n_rows > 0
+            && (0..self.n_cols).all(|j| {
+                let (s, e) = self.col_range(j);
+                e - s == self.n_rows && self.col_rows[s..e].iter().enumerate().all(|(k, &i)| i as usize == k)
+            });
         self.cache_valid = true;
         self.release_rows();
     }
 
-    /// Drops the push cache and its memory.
+    /// Drops the push cache and its memory (restoring the rows it released).
+    #[cold]
     pub fn drop_push_cache(&mut self) {
         self.sync_rows();
-        self.cache_valid = false;
-        self.col_vals = Vec::new();
+        self.invalidate_cache();
     }
 
     /// Bytes held by this matrix's arrays (capacity, including slack and the push cache).
@@ -494,18 +570,47 @@ impl<V: Weight> SparseWeights<V> {
         (0..self.n_rows).map(|i| self.row_range(i)).map(|(s, e)| positive(&self.vals[s..e])).sum()
     }
 
-    /// Presynaptic indices and weights of row `i`, in storage order. The weights are borrowed from the
-    /// rows, unless the rows' values are released (a push cache holds them): then they are collected from
-    /// the column-ordered copy (O(row length × log column length); row kernels sync instead).
+    /// Presynaptic indices and weights of row `i`, in storage order, borrowed from the rows. While a push
+    /// cache has released the rows (see `ROWS_RELEASED`) they are collected from the columns instead:
+    /// O(row length × log column length), or O(columns × log column length) when the presynaptic indices
+    /// are released too. Row kernels restore the rows instead; [`Self::to_parts`] and
+    /// [`Self::triplets`] rebuild all rows in one O(synapses) pass.
     #[inline]
-    pub fn row(&self, i: usize) -> (&[u32], Cow<'_, [V]>) {
-        let (s, e) = self.row_range(i);
-        let vals = if self.rows_stale {
-            Cow::Owned((s..e).map(|slot| self.stored_in_row(i, slot as u32)).collect())
-        } else {
-            Cow::Borrowed(&self.vals[s..e])
+    pub fn row(&self, i: usize) -> (Cow<'_, [u32]>, Cow<'_, [V]>) {
+        (self.row_cols(i), self.row_values(i))
+    }
+
+    /// The weights of row `i` in storage order (see [`Self::row`]).
+    #[inline]
+    pub fn row_values(&self, i: usize) -> Cow<'_, [V]> {
+        if !self.rows_stale {
+            let (s, e) = self.row_range(i);
+            return Cow::Borrowed(&self.vals[s..e]);
+        }
+        Cow::Owned(self.row_cols(i).iter().map(|&j| self.stored_of(i, j as usize)).collect())
+    }
+
+    /// The presynaptic indices of row `i` in storage order: borrowed from the rows, or while those are
+    /// released (sorted rows), the columns that hold row `i`, found by binary search in each.
+    #[inline]
+    fn row_cols(&self, i: usize) -> Cow<'_, [u32]> {
+        if !self.cols_released() {
+            let (s, e) = self.row_range(i);
+            return Cow::Borrowed(&self.cols[s..e]);
+        }
+        let holds = |j: usize| {
+            let (a, b) = self.col_block(j, i, i + 1, false);
+            a < b
         };
-        (&self.cols[s..e], vals)
+        Cow::Owned((0..self.n_cols).filter(|&j| holds(j)).map(|j| j as u32).collect())
+    }
+
+    /// The stored value of synapse `j → i` (which must exist) while the rows are released: its entry in
+    /// the sorted column (`COLUMNS_SORTED`), found by binary search.
+    #[inline]
+    fn stored_of(&self, i: usize, j: usize) -> V {
+        let (q, _) = self.col_block(j, i, i + 1, false);
+        self.col_vals[q]
     }
 
     /// Presynaptic indices and mutable weights of row `i` (values only; the structure cannot change).
@@ -522,11 +627,17 @@ impl<V: Weight> SparseWeights<V> {
         self.row_len[i] as usize
     }
 
-    /// Postsynaptic rows and value slots of column `j` (outgoing synapses of presynaptic unit `j`).
+    /// Postsynaptic rows and value slots of column `j` (outgoing synapses of presynaptic unit `j`). While a
+    /// push cache has released the slots (see `ROWS_RELEASED`), each is found in its row ([`Self::find`]).
     #[inline]
-    pub fn column(&self, j: usize) -> (&[u32], &[u32]) {
+    pub fn column(&self, j: usize) -> (&[u32], Cow<'_, [u32]>) {
         let (s, e) = self.col_range(j);
-        (&self.col_rows[s..e], &self.col_slot[s..e])
+        let rows = &self.col_rows[s..e];
+        if !self.rows_stale {
+            return (rows, Cow::Borrowed(&self.col_slot[s..e]));
+        }
+        let slot = |i: u32| self.find(i as usize, j).expect("column index out of sync with the rows");
+        (rows, Cow::Owned(rows.iter().map(|&i| slot(i)).collect()))
     }
 
     /// The weight stored in value slot `slot` (as returned by [`Self::column`]).
@@ -535,22 +646,15 @@ impl<V: Weight> SparseWeights<V> {
         self.stored_at(slot).to_f64()
     }
 
-    /// The stored value of slot `slot`, from the column-ordered copy while the rows are stale.
+    /// The stored value of slot `slot`, from the column-ordered copy while the rows are released (the
+    /// slot's row found by binary search in the row starts).
     #[inline]
     fn stored_at(&self, slot: u32) -> V {
         if self.rows_stale {
-            return self.col_vals[self.col_pos(self.cols[slot as usize] as usize, slot)];
-        }
-        self.vals[slot as usize]
-    }
-
-    /// [`Self::stored_at`] for a slot of row `i`: while the rows are stale, the row's entry in the sorted
-    /// column (`COLUMNS_SORTED`) is found by binary search ([`Self::col_block`]) instead of a scan.
-    #[inline]
-    fn stored_in_row(&self, i: usize, slot: u32) -> V {
-        if self.rows_stale {
-            let (q, _) = self.col_block(self.cols[slot as usize] as usize, i, i + 1, false);
-            return self.col_vals[q];
+            let s = slot as usize;
+            let i = self.row_start.partition_point(|&start| start <= s) - 1;
+            let j = self.row_cols(i)[s - self.row_start[i]];
+            return self.stored_of(i, j as usize);
         }
         self.vals[slot as usize]
     }
@@ -687,8 +791,8 @@ impl<V: Weight> SparseWeights<V> {
 
     /// The value slot of synapse `pre → post`, if it exists.
     pub fn find(&self, post: usize, pre: usize) -> Option<u32> {
-        let (s, e) = self.row_range(post);
-        self.cols[s..e].iter().position(|&c| c as usize == pre).map(|k| (s + k) as u32)
+        let s = self.row_start[post];
+        self.row_cols(post).iter().position(|&c| c as usize == pre).map(|k| (s + k) as u32)
     }
 
     /// Calls `f(post, weight)` for every outgoing synapse of presynaptic unit `j`, in column order: from
@@ -709,7 +813,11 @@ impl<V: Weight> SparseWeights<V> {
 
     /// The weight of synapse `pre → post` (0 when absent).
     pub fn get(&self, post: usize, pre: usize) -> f64 {
-        self.find(post, pre).map_or(0.0, |s| self.stored_in_row(post, s).to_f64())
+        if self.rows_stale {
+            let (a, b) = self.col_block(pre, post, post + 1, false);
+            return if a < b { self.col_vals[a].to_f64() } else { 0.0 };
+        }
+        self.find(post, pre).map_or(0.0, |s| self.vals[s as usize].to_f64())
     }
 
     /// `out[post] += Σ_{pre ∈ active} W[post, pre]`, pushed through the column index.
@@ -937,7 +1045,7 @@ impl<V: Weight> SparseWeights<V> {
 
     /// Sum of the weights of row `i`, in storage order.
     pub fn row_sum(&self, i: usize) -> f64 {
-        self.row(i).1.iter().map(|w| w.to_f64()).sum()
+        self.row_values(i).iter().map(|w| w.to_f64()).sum()
     }
 
     /// Inserts synapse `pre → post` with weight `w`, or sets its weight if it exists.
@@ -1078,7 +1186,7 @@ impl<V: Weight> SparseWeights<V> {
             return 0;
         }
         // What `remove` does per synapse: the values changed.
-        self.cache_valid = false;
+        self.invalidate_cache();
         self.generation = self.generation.wrapping_add(removed as u64);
         for k in 0..edits.len() {
             if hint {
@@ -1181,7 +1289,7 @@ impl<V: Weight> SparseWeights<V> {
     /// Whether the values outgrow the cache, so that hints and streamed passes pay off.
     #[inline(always)]
     fn outgrows_cache(&self) -> bool {
-        self.cols.len() >= PREFETCH_MIN_SLOTS
+        self.n_slots() >= PREFETCH_MIN_SLOTS
     }
 
     /// Slot range `start .. end` of the synapses of row `i`.
@@ -1222,10 +1330,10 @@ impl<V: Weight> SparseWeights<V> {
     pub fn triplets(&self) -> Vec<(usize, usize, f64)> {
         let mut out = Vec::with_capacity(self.nnz);
         let mut r: Vec<(u32, f64)> = Vec::new();
-        let vals = self.values();
+        let (cols, vals) = self.row_arrays();
         for i in 0..self.n_rows {
             let (s, e) = self.row_range(i);
-            let (c, v) = (&self.cols[s..e], &vals[s..e]);
+            let (c, v) = (&cols[s..e], &vals[s..e]);
             r.clear();
             r.extend(c.iter().copied().zip(v.iter().map(|w| w.to_f64())));
             r.sort_by_key(|e| e.0);
@@ -1257,10 +1365,10 @@ impl<V: Weight> SparseWeights<V> {
         let mut indices = Vec::with_capacity(self.nnz);
         let mut data = Vec::with_capacity(self.nnz);
         indptr.push(0);
-        let vals = self.values();
+        let (cols, vals) = self.row_arrays();
         for i in 0..self.n_rows {
             let (s, e) = self.row_range(i);
-            indices.extend_from_slice(&self.cols[s..e]);
+            indices.extend_from_slice(&cols[s..e]);
             data.extend_from_slice(&vals[s..e]);
             indptr.push(indices.len());
         }
@@ -1479,8 +1587,8 @@ mod tests {
         for j in 0..w.n_cols() {
             let (rows, slots) = w.column(j);
             assert!(rows.windows(2).all(|p| p[0] < p[1]), "column {j} is not sorted by row");
-            for (&i, &s) in rows.iter().zip(slots) {
-                assert_eq!(w.cols[s as usize] as usize, j);
+            for (&i, &s) in rows.iter().zip(slots.iter()) {
+                assert_eq!(w.find(i as usize, j), Some(s));
                 from_cols[i as usize * w.n_cols() + j] = w.value_at(s);
             }
         }
@@ -1589,19 +1697,29 @@ mod tests {
         SparseWeights::from_rows(n_rows, n_cols, rows)
     }
 
-    /// A push cache holds the values alone (the rows' values are released when it is built), and
-    /// `update_column` on a cached matrix keeps it so: every reader (rows, single values, triplets, parts,
-    /// counts, pushes, a cache built afresh) agrees bit for bit with the same updates made without a
-    /// cache, and so do the rows once a row kernel, pruning or dropping the cache has stored the copy's
-    /// values in them.
+    /// A push cache holds the values alone (the rows' values and the column slots are released when it
+    /// is built, and the rows' indices too for a fixed structure with sorted rows), and `update_column` on
+    /// a cached matrix keeps it so: every reader (rows, columns, single values, triplets, parts, counts,
+    /// pushes, a cache built afresh) agrees bit for bit with the same updates made without a cache, and
+    /// so do the rows once a row kernel, pruning or dropping the cache has restored them.
     #[test]
     fn column_updates_keep_a_push_cache_in_step() {
+        for fixed in [false, true] {
+            column_updates_keep_a_push_cache_in_step_for(fixed);
+        }
+    }
+
+    fn column_updates_keep_a_push_cache_in_step_for(fixed: bool) {
         use rand::RngExt;
         let mut rng = crate::rng::stream_rng(9, crate::rng::Stream::Init);
         let (n_rows, n_cols) = (400, 120);
         let mut plain = random_matrix(&mut rng, n_rows, n_cols, 0.1);
+        if fixed {
+            plain.fix_structure();
+        }
         let mut cached = plain.clone();
         cached.build_push_cache();
+        assert_eq!(cached.cols.is_empty(), fixed, "the rows' indices go with a fixed structure only");
         let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
         for step in 0..20u32 {
             let active: Vec<u32> = (0..n_cols as u32).filter(|_| rng.random::<f64>() < 0.3).collect();
@@ -1612,7 +1730,7 @@ mod tests {
             }
             assert!(cached.has_push_cache(), "step {step}");
             assert!(!plain.has_push_cache());
-            assert!(cached.rows_stale && cached.vals.is_empty(), "step {step}: the copy holds the values");
+            assert!(cached.rows_stale && cached.vals.is_empty() && cached.col_slot.is_empty(), "step {step}");
             assert_eq!(plain.triplets(), cached.triplets(), "step {step}: row storage");
             assert_eq!(plain.to_parts(), cached.to_parts(), "step {step}: parts");
             assert_eq!(plain.count_positive(), cached.count_positive(), "step {step}");
@@ -1620,9 +1738,20 @@ mod tests {
                 let ((ca, va), (cb, vb)) = (plain.row(i), cached.row(i));
                 assert!(ca == cb && same(&va, &vb), "step {step}: row {i}");
                 assert_eq!(plain.row_sum(i).to_bits(), cached.row_sum(i).to_bits());
-                for &j in ca {
+                for (k, &j) in ca.iter().enumerate() {
                     assert_eq!(plain.get(i, j as usize).to_bits(), cached.get(i, j as usize).to_bits());
+                    let slot = plain.find(i, j as usize);
+                    assert_eq!(slot, cached.find(i, j as usize));
+                    assert_eq!(slot, Some((plain.row_start[i] + k) as u32));
+                    assert_eq!(
+                        plain.value_at(slot.unwrap()).to_bits(),
+                        cached.value_at(slot.unwrap()).to_bits()
+                    );
                 }
+                assert_eq!(plain.get(i, n_cols - 1).to_bits(), cached.get(i, n_cols - 1).to_bits());
+            }
+            for j in (0..n_cols).step_by(11) {
+                assert_eq!(plain.column(j), cached.column(j), "step {step}: column {j}");
             }
             let (mut a, mut b, mut c) = (vec![0.0; n_rows], vec![0.0; n_rows], vec![0.0; n_rows]);
             plain.push_add(&active, &mut a);
@@ -1631,7 +1760,10 @@ mod tests {
             fresh.build_push_cache();
             fresh.push_add(&active, &mut c);
             assert!(same(&a, &b) && same(&a, &c), "step {step}: pushes");
-            assert!(fresh.rows_stale && fresh.values() == cached.values(), "step {step}: built afresh");
+            assert!(
+                fresh.rows_stale && fresh.row_arrays() == cached.row_arrays(),
+                "step {step}: built afresh"
+            );
         }
         // Anything that needs the rows mutably stores the copy's values in them first.
         let mut dropped = cached.clone();
@@ -1642,9 +1774,54 @@ mod tests {
         assert_eq!(pruned.prune_row(5, |_| false), 0);
         for w in [&dropped, &kernel, &pruned] {
             assert!(!w.rows_stale);
-            assert!(same(&w.vals, &cached.values()));
+            assert!(same(&w.vals, &cached.row_arrays().1));
             assert_eq!(w, &plain);
         }
+    }
+
+    /// Restoring released rows gives back the layout they had, slot for slot (indices, values, column
+    /// slots), for sorted rows of a fixed structure (rebuilt from the columns) and for rows that removals
+    /// left unsorted (their indices kept); a cached fixed matrix holds its column index and values only,
+    /// and an f32 copy takes the allocation of the slots it replaces.
+    #[test]
+    fn released_rows_are_restored_slot_for_slot() {
+        let mut rng = crate::rng::stream_rng(17, crate::rng::Stream::Init);
+        let sorted = random_large(&mut rng);
+        let mut unsorted = sorted.clone();
+        for i in (0..unsorted.n_rows()).step_by(3) {
+            unsorted.remove(i, unsorted.row_start[i] as u32);
+        }
+        assert!(sorted.rows_sorted && !unsorted.rows_sorted);
+        for (mut w, fixed) in
+            [(sorted.clone(), true), (sorted, false), (unsorted.clone(), true), (unsorted, false)]
+        {
+            if fixed {
+                w.fix_structure();
+            }
+            let mut cached = w.clone();
+            cached.build_push_cache();
+            assert_eq!(cached.cols.is_empty(), fixed && w.rows_sorted);
+            cached.drop_push_cache();
+            for i in 0..w.n_rows {
+                let (s, e) = w.row_range(i);
+                assert_eq!(w.cols[s..e], cached.cols[s..e], "row {i}");
+                assert!(w.vals[s..e].iter().zip(&cached.vals[s..e]).all(|(a, b)| a.to_bits() == b.to_bits()));
+            }
+            for j in 0..w.n_cols {
+                let (s, e) = w.col_range(j);
+                assert_eq!(w.col_slot[s..e], cached.col_slot[s..e], "column {j}");
+            }
+            assert_eq!(w.vals.len(), cached.vals.len());
+        }
+        let mut f32w: SparseWeights<f32> = random_large(&mut rng).to_precision();
+        f32w.fix_structure();
+        let (slots, before) = (f32w.col_slot.as_ptr() as usize, f32w.heap_bytes());
+        f32w.build_push_cache();
+        assert_eq!(f32w.col_vals.as_ptr() as usize, slots, "the copy reuses the slots' allocation");
+        let index =
+            8 * (f32w.row_start.len() + f32w.col_start.len()) + 4 * (f32w.row_len.len() + f32w.col_len.len());
+        assert_eq!(f32w.heap_bytes(), index + 8 * f32w.nnz());
+        assert_eq!(before, index + 16 * f32w.nnz());
     }
 
     /// `update_columns_par` (a whole column per call, parts of it without a push cache) gives the bits of

@@ -253,9 +253,11 @@ mod tests {
             if seed % 2 == 0 {
                 a.set_precision(sorn_core::Precision::F32);
             }
-            if cached {
-                a.w_ei.build_push_cache();
+            // A network starts with W^EI folded into its push cache (`Network::new`).
+            if !cached {
+                a.w_ei.drop_push_cache();
             }
+            assert!(a.w_ei.has_push_cache() == cached);
             let mut b = a.clone();
             let (mut da, mut db) = (RowSet::new(NE), RowSet::new(NE));
             let mut pa = 0;

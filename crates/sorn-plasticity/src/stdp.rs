@@ -196,7 +196,7 @@ fn column_pass<V: Weight>(
     let prune_at = prune_at(eps);
     let mut pruned = 0;
     for &i in rows.iter() {
-        if p.prune_below.is_some() && holds_prunable(&w_ee.row(i as usize).1, prune_at) {
+        if p.prune_below.is_some() && holds_prunable(&w_ee.row_values(i as usize), prune_at) {
             pruned += w_ee.prune_row(i as usize, |w| w <= 0.0 || w < eps);
         }
         dirty.insert(i);
