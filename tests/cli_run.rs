@@ -264,6 +264,26 @@ fn state_npz_written_by_numpy_is_accepted_and_validated() {
         &d,
         "column index 999",
     );
+    // Weights the model cannot hold are refused, naming the synapse.
+    let mut negative = state.clone();
+    negative.w_ee.data[5] = -0.5;
+    let post = negative.w_ee.indptr.partition_point(|&s| s <= 5) - 1;
+    let pre = negative.w_ee.indices[5];
+    write_numpy_style_npz(&negative, &d.join("negative.npz"));
+    fails(
+        &["run", "--from", "negative.npz", "--steps", "10", "--out", "bad", "--no-plots"],
+        &d,
+        &format!("w_ee holds a negative or non-finite weight: -0.5 at (post {post}, pre {pre})"),
+    );
+    let mut diagonal = state.clone();
+    assert!(diagonal.w_ee.indptr[1] > 0 && !diagonal.w_ee.indices[..diagonal.w_ee.indptr[1]].contains(&0));
+    diagonal.w_ee.indices[0] = 0;
+    write_numpy_style_npz(&diagonal, &d.join("diagonal.npz"));
+    fails(
+        &["run", "--from", "diagonal.npz", "--steps", "10", "--out", "bad", "--no-plots"],
+        &d,
+        "w_ee holds a self-synapse (diagonal entry) at unit 0",
+    );
     let mut nonbinary = state;
     nonbinary.x[3] = 2;
     let mut npz = ndarray_npy::NpzWriter::new(std::fs::File::create(d.join("nb.npz")).unwrap());
@@ -326,6 +346,12 @@ fn bad_snapshots_are_refused() {
     newer[8..12].copy_from_slice(&7u32.to_le_bytes());
     std::fs::write(d.join("newer.bin"), &newer).unwrap();
     fails(&["resume", "newer.bin", "--steps", "10", "--out", "x"], &d, "format version 7 is newer");
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(&[0, 1, 2]);
+    std::fs::write(d.join("longer.bin"), &longer).unwrap();
+    fails(&["resume", "longer.bin", "--steps", "10", "--out", "x"], &d, "corrupt snapshot: 3 trailing bytes");
+    std::fs::write(d.join("short.bin"), b"SORNSNAP\x01").unwrap();
+    fails(&["resume", "short.bin", "--steps", "10", "--out", "x"], &d, "not a sorn snapshot");
     std::fs::write(d.join("junk.bin"), b"hello world, not a snapshot").unwrap();
     fails(&["resume", "junk.bin", "--steps", "10", "--out", "x"], &d, "not a sorn snapshot");
     let mut flipped = bytes;

@@ -6,6 +6,7 @@
 
 use super::{IoError, write_atomic};
 use crate::Sorn;
+use std::io::Read;
 use std::path::Path;
 
 /// The file's first 8 bytes.
@@ -26,10 +27,17 @@ pub fn to_bytes(sorn: &Sorn) -> Result<Vec<u8>, String> {
 
 /// Decodes snapshot bytes; `path` only names the file in errors.
 pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Sorn, IoError> {
-    if bytes.len() < 12 || &bytes[..8] != MAGIC {
+    decode(bytes, path)
+}
+
+/// Decodes a snapshot from `r`, as it reads: a snapshot file is never held in memory beside the network
+/// it decodes into (at N_E = 10⁶ both are about a gigabyte). `path` only names the file in errors.
+fn decode(mut r: impl Read, path: &Path) -> Result<Sorn, IoError> {
+    let mut head = [0u8; 12];
+    if r.read_exact(&mut head).is_err() || &head[..8] != MAGIC {
         return Err(IoError::format(path, "not a sorn snapshot (the file does not start with SORNSNAP)"));
     }
-    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    let version = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
     if version > FORMAT_VERSION {
         return Err(IoError::format(
             path,
@@ -42,14 +50,11 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Sorn, IoError> {
     if version == 0 {
         return Err(IoError::format(path, "snapshot format version 0 does not exist: the file is corrupt"));
     }
-    let (sorn, used): (Sorn, usize) =
-        bincode::serde::decode_from_slice(&bytes[12..], bincode::config::standard())
-            .map_err(|e| IoError::format(path, format!("truncated or corrupt snapshot: {e}")))?;
-    if used != bytes.len() - 12 {
-        return Err(IoError::format(
-            path,
-            format!("corrupt snapshot: {} trailing bytes", bytes.len() - 12 - used),
-        ));
+    let sorn: Sorn = bincode::serde::decode_from_std_read(&mut r, bincode::config::standard())
+        .map_err(|e| IoError::format(path, format!("truncated or corrupt snapshot: {e}")))?;
+    let trailing = std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| IoError::fs(path, e))?;
+    if trailing > 0 {
+        return Err(IoError::format(path, format!("corrupt snapshot: {trailing} trailing bytes")));
     }
     Ok(sorn)
 }
@@ -62,6 +67,6 @@ pub fn save(sorn: &Sorn, path: &Path) -> Result<(), IoError> {
 
 /// Reads a snapshot file.
 pub fn load(path: &Path) -> Result<Sorn, IoError> {
-    let bytes = std::fs::read(path).map_err(|e| IoError::fs(path, e))?;
-    from_bytes(&bytes, path)
+    let file = std::fs::File::open(path).map_err(|e| IoError::fs(path, e))?;
+    decode(std::io::BufReader::with_capacity(1 << 20, file), path)
 }

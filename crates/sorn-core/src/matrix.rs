@@ -61,6 +61,21 @@ impl WeightMatrix {
         }
     }
 
+    /// The matrix of compressed-row parts (e.g. a snapshot's), stored in precision `p` straight from the
+    /// parts' f64 values (no f64 matrix first); `slack` as in [`SparseWeights::from_csr_as`]. The parts
+    /// must be valid ([`CsrParts::validate`]).
+    pub fn from_parts(parts: CsrParts, p: Precision, slack: bool) -> Self {
+        let CsrParts { n_rows, n_cols, indptr, indices, data } = parts;
+        match p {
+            Precision::F64 => {
+                Self::F64(SparseWeights::from_csr_as(n_rows, n_cols, &indptr, &indices, &data, slack))
+            }
+            Precision::F32 => {
+                Self::F32(SparseWeights::from_csr_as(n_rows, n_cols, &indptr, &indices, &data, slack))
+            }
+        }
+    }
+
     /// This matrix stored in precision `p` (a copy; rows keep their storage order).
     pub fn to_precision(&self, p: Precision) -> Self {
         match p {
@@ -142,6 +157,11 @@ impl WeightMatrix {
                 (c, Cow::Owned(v.iter().map(|w| w.to_f64()).collect()))
             }
         }
+    }
+
+    /// See [`SparseWeights::find_synapse`].
+    pub fn find_synapse(&self, pred: impl FnMut(usize, usize, f64) -> bool) -> Option<(usize, usize, f64)> {
+        with_matrix!(self, w => w.find_synapse(pred))
     }
 
     /// Number of synapses in row `i`.

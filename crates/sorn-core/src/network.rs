@@ -227,13 +227,32 @@ impl Network {
         n
     }
 
-    /// Builds a network from given weights, thresholds and states (e.g. a `state.npz`), checking every
-    /// shape against the parameters. The weights are stored in the parameters' precision.
+    /// Builds a network from given weights, thresholds and states, checking every shape against the
+    /// parameters. The weights are stored in the parameters' precision.
     #[allow(clippy::too_many_arguments)]
     pub fn from_parts(
         params: CheckedNetworkParams,
         weights: [SparseWeights; 3],
         w_eu: Option<SparseWeights>,
+        t_e: Vec<f64>,
+        t_i: Vec<f64>,
+        x_states: [Vec<u8>; 2],
+        y_states: [Vec<u8>; 2],
+    ) -> Result<Self, CoreError> {
+        let p = params.precision;
+        let weights = weights.map(|w| WeightMatrix::new(w, p));
+        let w_eu = w_eu.map(|w| WeightMatrix::new(w, p));
+        Self::from_matrices(params, weights, w_eu, t_e, t_i, x_states, y_states)
+    }
+
+    /// [`Self::from_parts`] for matrices already in the parameters' precision: checks the shapes, the
+    /// weights (finite, not negative, no E←E self-synapse: each error names the synapse), thresholds and
+    /// states.
+    #[allow(clippy::too_many_arguments)]
+    fn from_matrices(
+        params: CheckedNetworkParams,
+        weights: [WeightMatrix; 3],
+        w_eu: Option<WeightMatrix>,
         t_e: Vec<f64>,
         t_i: Vec<f64>,
         x_states: [Vec<u8>; 2],
@@ -251,12 +270,14 @@ impl Network {
             if (w.n_rows(), w.n_cols()) != want {
                 return Err(shape_err(name, (w.n_rows(), w.n_cols()), want));
             }
-            if w.triplets().iter().any(|&(_, _, v)| !v.is_finite() || v < 0.0) {
-                return Err(CoreError::State(format!("{name} holds a negative or non-finite weight")));
+            if let Some((i, j, v)) = w.find_synapse(|_, _, v| !v.is_finite() || v < 0.0) {
+                return Err(CoreError::State(format!(
+                    "{name} holds a negative or non-finite weight: {v} at (post {i}, pre {j})"
+                )));
             }
         }
-        if weights[0].triplets().iter().any(|&(i, j, _)| i == j) {
-            return Err(CoreError::State("w_ee holds a self-synapse (diagonal entry)".into()));
+        if let Some((i, _, _)) = weights[0].find_synapse(|i, j, _| i == j) {
+            return Err(CoreError::State(format!("w_ee holds a self-synapse (diagonal entry) at unit {i}")));
         }
         let symbols = match params.input {
             InputParams::Pools { symbols, .. } => Some(symbols),
@@ -295,9 +316,6 @@ impl Network {
                 return Err(CoreError::State(format!("{name} must be binary (0 or 1)")));
             }
         }
-        let p = params.precision;
-        let weights = weights.map(|w| WeightMatrix::new(w, p));
-        let w_eu = w_eu.map(|w| WeightMatrix::new(w, p));
         Ok(Self::assemble(params, weights, w_eu, t_e, t_i, x_states, y_states))
     }
 
@@ -325,10 +343,15 @@ impl Network {
         if let Some(p) = &s.w_eu {
             p.validate("w_eu").map_err(CoreError::State)?;
         }
-        Self::from_parts(
+        // Each matrix is built in the parameters' precision straight from its parts, which go right
+        // after (a snapshot of a large network holds no second copy of its weights in f64), and the
+        // fixed ones without slack (see `assemble`).
+        let p = params.precision;
+        let matrix = |parts: CsrParts, slack: bool| WeightMatrix::from_parts(parts, p, slack);
+        Self::from_matrices(
             params,
-            [s.w_ee.into(), s.w_ei.into(), s.w_ie.into()],
-            s.w_eu.map(Into::into),
+            [matrix(s.w_ee, true), matrix(s.w_ei, false), matrix(s.w_ie, false)],
+            s.w_eu.map(|w| matrix(w, false)),
             s.t_e,
             s.t_i,
             [s.x_prev, s.x],

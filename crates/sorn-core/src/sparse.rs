@@ -108,7 +108,7 @@ pub struct CsrParts {
 
 impl<V: Weight> From<CsrParts> for SparseWeights<V> {
     fn from(p: CsrParts) -> Self {
-        SparseWeights::from_csr_as(p.n_rows, p.n_cols, &p.indptr, &p.indices, &p.data)
+        SparseWeights::from_csr_as(p.n_rows, p.n_cols, &p.indptr, &p.indices, &p.data, true)
     }
 }
 
@@ -150,7 +150,7 @@ impl SparseWeights<f64> {
     ///
     /// Panics like [`Self::from_rows`].
     pub fn from_csr(n_rows: usize, n_cols: usize, indptr: &[usize], indices: &[u32], data: &[f64]) -> Self {
-        Self::from_csr_as(n_rows, n_cols, indptr, indices, data)
+        Self::from_csr_as(n_rows, n_cols, indptr, indices, data, true)
     }
 
     /// An `n_rows × n_cols` matrix without synapses.
@@ -169,16 +169,18 @@ impl SparseWeights<f64> {
 
 impl<V: Weight> SparseWeights<V> {
     /// [`SparseWeights::from_csr`] with the weights stored as `V` (each rounded to nearest; exact for f64,
-    /// and for f32 when `data` came from an f32 matrix).
+    /// and for f32 when `data` came from an f32 matrix); `slack`: whether rows and columns get room for
+    /// insertions (see [`Self::fix_structure`]).
     pub fn from_csr_as<D: Weight>(
         n_rows: usize,
         n_cols: usize,
         indptr: &[usize],
         indices: &[u32],
         data: &[D],
+        slack: bool,
     ) -> Self {
         assert_eq!(indices.len(), data.len(), "inconsistent CSR arrays");
-        Self::build(n_rows, n_cols, indptr, indices, Some(data), true)
+        Self::build(n_rows, n_cols, indptr, indices, Some(data), slack)
     }
 
     /// The structure of compressed-row arrays with every weight 0, for a caller that then sets the rows
@@ -1324,6 +1326,24 @@ impl<V: Weight> SparseWeights<V> {
         let (s, e) = self.row_range(i);
         prefetch_lines(self.cols[s..].as_ptr().cast(), (e - s) * 4);
         prefetch_lines(vals.wrapping_add(s).cast(), (e - s) * std::mem::size_of::<V>());
+    }
+
+    /// The first synapse `(post, pre, weight)`, rows in increasing order and each in storage order, for
+    /// which `pred` holds. O(synapses) without allocating (unless the rows are released: see
+    /// [`Self::build_push_cache`]): the way to check a large matrix.
+    pub fn find_synapse(
+        &self,
+        mut pred: impl FnMut(usize, usize, f64) -> bool,
+    ) -> Option<(usize, usize, f64)> {
+        let (cols, vals) = self.row_arrays();
+        (0..self.n_rows).find_map(|i| {
+            let (s, e) = self.row_range(i);
+            cols[s..e]
+                .iter()
+                .zip(&vals[s..e])
+                .map(|(&j, &w)| (i, j as usize, w.to_f64()))
+                .find(|&(i, j, w)| pred(i, j, w))
+        })
     }
 
     /// All synapses as `(post, pre, weight)`, rows in order, columns sorted.
