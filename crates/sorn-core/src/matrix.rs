@@ -37,7 +37,7 @@ impl WeightMatrix {
     pub fn new(w: SparseWeights<f64>, p: Precision) -> Self {
         match p {
             Precision::F64 => WeightMatrix::F64(w),
-            Precision::F32 => WeightMatrix::F32(w.to_precision()),
+            Precision::F32 => WeightMatrix::F32(w.into_precision()),
         }
     }
 
@@ -76,11 +76,13 @@ impl WeightMatrix {
         }
     }
 
-    /// This matrix stored in precision `p` (a copy; rows keep their storage order).
-    pub fn to_precision(&self, p: Precision) -> Self {
-        match p {
-            Precision::F64 => WeightMatrix::F64(with_matrix!(self, w => w.to_precision())),
-            Precision::F32 => WeightMatrix::F32(with_matrix!(self, w => w.to_precision())),
+    /// This matrix stored in precision `p` (see [`SparseWeights::into_precision`]: same layout, values
+    /// converted).
+    pub fn into_precision(self, p: Precision) -> Self {
+        match (self, p) {
+            (WeightMatrix::F64(w), Precision::F32) => WeightMatrix::F32(w.into_precision()),
+            (WeightMatrix::F32(w), Precision::F64) => WeightMatrix::F64(w.into_precision()),
+            (same, _) => same,
         }
     }
 
@@ -341,9 +343,9 @@ mod tests {
             assert_eq!(b.get(i, j), f64::from(v as f32), "({i}, {j})");
         }
         // Back to f64: the rounded values, exactly; and f32 again changes nothing.
-        let back = b.to_precision(Precision::F64);
+        let back = b.clone().into_precision(Precision::F64);
         assert_eq!(back.to_parts(), b.to_parts());
-        assert_eq!(back.to_precision(Precision::F32), b);
+        assert_eq!(back.clone().into_precision(Precision::F32), b);
         assert_ne!(back.to_parts(), w.to_parts(), "0.1 and 1/3 are not f32 numbers");
     }
 }

@@ -380,15 +380,16 @@ impl Network {
     }
 
     /// Stores the weights in precision `p` from now on (rounded to nearest when narrowed to f32; exact
-    /// when widened), keeping every row's storage order, thresholds and states. Push caches are rebuilt
-    /// as the steps need them.
+    /// when widened), keeping every row's storage order, the layout, the push caches, thresholds and
+    /// states (see [`WeightMatrix::into_precision`]).
     pub fn set_precision(&mut self, p: crate::precision::Precision) {
         if p == self.params.precision {
             return;
         }
         self.update_params(|params| params.precision = p).expect("the precision is not validated");
         for w in [&mut self.w_ee, &mut self.w_ei, &mut self.w_ie].into_iter().chain(self.w_eu.as_mut()) {
-            *w = w.to_precision(p);
+            let old = std::mem::replace(w, WeightMatrix::F64(SparseWeights::empty(0, 0)));
+            *w = old.into_precision(p);
         }
         cache_fixed([&mut self.w_ei, &mut self.w_ie], self.w_eu.as_mut());
         self.cache_seen = [(u64::MAX, 0); 4];

@@ -242,11 +242,58 @@ impl<V: Weight> SparseWeights<V> {
         }
     }
 
-    /// This matrix with its weights stored as `U` (rows keep their storage order, a fixed structure stays
-    /// fixed; the push cache is not copied).
-    pub fn to_precision<U: Weight>(&self) -> SparseWeights<U> {
-        let (indptr, indices, data) = self.csr_arrays();
-        SparseWeights::build(self.n_rows, self.n_cols, &indptr, &indices, Some(&data), self.reserve_slack)
+    /// This matrix with its weights stored as `U` (each rounded to nearest; exact when widened), in the
+    /// same layout: the index arrays move over as they are (every synapse in its slot, slack, a fixed
+    /// structure, a push cache and released rows stay), and only the values are converted, one array at a
+    /// time. O(slots), without the rebuild a copy through compressed-row arrays would take.
+    pub fn into_precision<U: Weight>(self) -> SparseWeights<U> {
+        fn convert<V: Weight, U: Weight>(v: Vec<V>) -> Vec<U> {
+            let u: Vec<U> = v.into_iter().map(|w| U::from_f64(w.to_f64())).collect();
+            hugepages::advise(&u);
+            u
+        }
+        let SparseWeights {
+            n_rows,
+            n_cols,
+            row_start,
+            row_len,
+            cols,
+            vals,
+            col_start,
+            col_len,
+            col_rows,
+            col_slot,
+            nnz,
+            col_vals,
+            cache_valid,
+            rows_stale,
+            dense_cols,
+            rows_sorted,
+            generation,
+            reserve_slack,
+        } = self;
+        let vals = convert(vals);
+        let col_vals = convert(col_vals);
+        SparseWeights {
+            n_rows,
+            n_cols,
+            row_start,
+            row_len,
+            cols,
+            vals,
+            col_start,
+            col_len,
+            col_rows,
+            col_slot,
+            nnz,
+            col_vals,
+            cache_valid,
+            rows_stale,
+            dense_cols,
+            rows_sorted,
+            generation: generation.wrapping_add(1),
+            reserve_slack,
+        }
     }
 
     /// Lays the matrix out anew from CSR arrays; `extra = Some((post, pre, w))` appends one synapse to row
@@ -395,19 +442,32 @@ impl<V: Weight> SparseWeights<V> {
     }
 
     /// Restores the rows (and the column slots) that a push cache released, from the column-ordered copy
-    /// that column updates may have changed meanwhile ([`Self::update_column`]). O(slots): it runs when
-    /// something needs the rows mutably (a row kernel, pruning, an insertion, dropping the copy), not once
-    /// per update.
+    /// that column updates may have changed meanwhile ([`Self::update_column`]); the copy stays valid.
+    /// O(slots): it runs when something needs the rows mutably (a row kernel, pruning, an insertion,
+    /// dropping the copy), not once per update.
     fn sync_rows(&mut self) {
+        self.restore_rows(true);
+    }
+
+    /// [`Self::sync_rows`], keeping the copy (`keep_copy`) or freeing it as soon as the rows' values are
+    /// back, before the column slots are rebuilt: one array less at the moment the values exist twice.
+    /// In stages — the rows' indices (if released), the values, the slots — each one O(slots) pass
+    /// ([`Self::released_cols`], [`Self::values_by_row`], [`Self::slots_by_column`]).
+    fn restore_rows(&mut self, keep_copy: bool) {
         if !self.rows_stale {
+            if !keep_copy {
+                self.invalidate_cache();
+            }
             return;
         }
-        let (cols, col_slot, vals) = self.restore_rows();
-        if let Some(cols) = cols {
-            self.cols = cols;
+        if self.cols_released() {
+            self.cols = self.released_cols();
         }
-        self.col_slot = col_slot;
-        self.vals = vals;
+        self.vals = self.values_by_row(&self.cols);
+        if !keep_copy {
+            self.invalidate_cache();
+        }
+        self.col_slot = self.slots_by_column(&self.cols);
         self.rows_stale = false;
     }
 
@@ -417,10 +477,17 @@ impl<V: Weight> SparseWeights<V> {
         debug_assert!(self.cache_valid);
         self.vals = Vec::new();
         self.col_slot = Vec::new();
-        if self.rows_sorted && !self.reserve_slack {
+        if self.releases_cols() {
             self.cols = Vec::new();
         }
         self.rows_stale = true;
+    }
+
+    /// Whether releasing the rows releases their presynaptic indices too: the structure is fixed and every
+    /// row sorted, so the columns determine them.
+    #[inline]
+    fn releases_cols(&self) -> bool {
+        self.rows_sorted && !self.reserve_slack
     }
 
     /// Whether the rows' presynaptic indices are released (see `ROWS_RELEASED`).
@@ -435,45 +502,51 @@ impl<V: Weight> SparseWeights<V> {
         self.row_start[self.n_rows]
     }
 
-    /// What the released row side holds, rebuilt from the column-ordered copy: the presynaptic index of
-    /// every slot if those were released too (`None` if `cols` is kept), the slot of every column entry,
-    /// and every slot's value (0 in the slots that hold no synapse, as in the rows: a rebuild and a
-    /// removal leave 0 there). One O(slots) pass with a cursor per column or per row:
-    /// * `cols` kept: visiting the rows in increasing order meets each column's entries in their order
-    ///   (`COLUMNS_SORTED`), so column `j`'s next entry belongs to the current row;
-    /// * `cols` released (only for sorted rows): visiting the columns in increasing order fills each
-    ///   row's slots in increasing presynaptic order, which is the row's storage order.
-    fn restore_rows(&self) -> (Option<Vec<u32>>, Vec<u32>, Vec<V>) {
-        debug_assert!(self.rows_stale);
-        let mut col_slot = advised_zeros::<u32>(self.col_rows.len());
-        let mut vals = advised_zeros::<V>(self.n_slots());
-        if !self.cols_released() {
-            let mut next: Vec<u32> = self.col_start[..self.n_cols].iter().map(|&q| q as u32).collect();
-            for i in 0..self.n_rows {
-                let (s, e) = self.row_range(i);
-                for (slot, &j) in (s..e).zip(&self.cols[s..e]) {
-                    let q = next[j as usize] as usize;
-                    next[j as usize] += 1;
-                    col_slot[q] = slot as u32;
-                    vals[slot] = self.col_vals[q];
-                }
-            }
-            return (None, col_slot, vals);
-        }
+    /// The rows' presynaptic indices while they are released (sorted rows: see `ROWS_RELEASED`), from the
+    /// columns: visiting the columns in increasing order fills each row's slots in increasing presynaptic
+    /// order, which is the row's storage order (0 in the slots that hold no synapse).
+    fn released_cols(&self) -> Vec<u32> {
         debug_assert!(self.rows_sorted);
         let mut cols = advised_zeros::<u32>(self.n_slots());
         let mut next: Vec<u32> = self.row_start[..self.n_rows].iter().map(|&s| s as u32).collect();
         for j in 0..self.n_cols {
             let (s, e) = self.col_range(j);
-            for (q, &i) in (s..e).zip(&self.col_rows[s..e]) {
-                let slot = next[i as usize] as usize;
+            for &i in &self.col_rows[s..e] {
+                cols[next[i as usize] as usize] = j as u32;
                 next[i as usize] += 1;
-                cols[slot] = j as u32;
-                col_slot[q] = slot as u32;
-                vals[slot] = self.col_vals[q];
             }
         }
-        (Some(cols), col_slot, vals)
+        cols
+    }
+
+    /// Calls `f(slot, q)` for every synapse, rows in increasing order: `slot` its place in the rows
+    /// (whose presynaptic indices are `cols`), `q` its place in the columns. One cursor per column:
+    /// visiting the rows in increasing order meets each column's entries in their order
+    /// (`COLUMNS_SORTED`), so column `j`'s next entry belongs to the current row.
+    fn for_each_slot_pair(&self, cols: &[u32], mut f: impl FnMut(usize, usize)) {
+        let mut next: Vec<u32> = self.col_start[..self.n_cols].iter().map(|&q| q as u32).collect();
+        for i in 0..self.n_rows {
+            let (s, e) = self.row_range(i);
+            for (slot, &j) in (s..e).zip(&cols[s..e]) {
+                f(slot, next[j as usize] as usize);
+                next[j as usize] += 1;
+            }
+        }
+    }
+
+    /// Every slot's value from the column-ordered copy (0 in the slots that hold no synapse, as in the
+    /// rows: a rebuild and a removal leave 0 there).
+    fn values_by_row(&self, cols: &[u32]) -> Vec<V> {
+        let mut vals = advised_zeros::<V>(self.n_slots());
+        self.for_each_slot_pair(cols, |slot, q| vals[slot] = self.col_vals[q]);
+        vals
+    }
+
+    /// Every column entry's slot in the rows.
+    fn slots_by_column(&self, cols: &[u32]) -> Vec<u32> {
+        let mut col_slot = advised_zeros::<u32>(self.col_rows.len());
+        self.for_each_slot_pair(cols, |slot, q| col_slot[q] = slot as u32);
+        col_slot
     }
 
     /// Every slot's presynaptic index and value: the rows themselves, or rebuilt from the columns while
@@ -482,8 +555,13 @@ impl<V: Weight> SparseWeights<V> {
         if !self.rows_stale {
             return (Cow::Borrowed(&self.cols), Cow::Borrowed(&self.vals));
         }
-        let (cols, _, vals) = self.restore_rows();
-        (cols.map_or(Cow::Borrowed(&self.cols[..]), Cow::Owned), Cow::Owned(vals))
+        let cols = if self.cols_released() {
+            Cow::Owned(self.released_cols())
+        } else {
+            Cow::Borrowed(&self.cols[..])
+        };
+        let vals = self.values_by_row(&cols);
+        (cols, Cow::Owned(vals))
     }
 
     /// A counter that changes whenever a value or the structure may have changed (any `&mut` method).
@@ -506,17 +584,33 @@ impl<V: Weight> SparseWeights<V> {
     pub fn build_push_cache(&mut self) {
         self.sync_rows();
         let slots = std::mem::take(&mut self.col_slot);
-        let vals = &self.vals;
+        let vals = std::mem::take(&mut self.vals);
         // A column's slack entries may name any slot, or none: they read as 0 and are never read back.
         let value = |s: u32| vals.get(s as usize).copied().unwrap_or_default();
-        if self.col_vals.len() == slots.len() {
+        let keep_cols = !self.releases_cols();
+        let slots_left = if self.col_vals.len() == slots.len() {
             for (c, &s) in self.col_vals.iter_mut().zip(&slots) {
                 *c = value(s);
             }
-        } else {
-            // `collect` reuses the slots' allocation when a value has their size (f32).
+            None
+        } else if std::mem::size_of::<V>() == std::mem::size_of::<u32>() {
+            // `collect` reuses the slots' allocation: the copy costs no memory beside the rows (f32).
             self.col_vals = slots.into_iter().map(value).collect();
+            None
+        } else {
+            // Values of another size need a new array beside the rows' values. The rows' indices follow
+            // from the slots, so they go first and come back after: 24 instead of 28 bytes per slot at
+            // that moment in f64.
+            self.cols = Vec::new();
+            self.col_vals = slots.iter().map(|&s| value(s)).collect();
             hugepages::advise(&self.col_vals);
+            Some(slots)
+        };
+        drop(vals);
+        if let Some(slots) = slots_left
+            && keep_cols
+        {
+            self.cols = self.cols_from_slots(&slots);
         }
         self.dense_cols = self.n_rows > 0
             && (0..self.n_cols).all(|j| {
@@ -530,8 +624,19 @@ impl<V: Weight> SparseWeights<V> {
     /// Drops the push cache and its memory (restoring the rows it released).
     #[cold]
     pub fn drop_push_cache(&mut self) {
-        self.sync_rows();
-        self.invalidate_cache();
+        self.restore_rows(false);
+    }
+
+    /// The rows' presynaptic indices from the column slots (0 in the slots that hold no synapse).
+    fn cols_from_slots(&self, slots: &[u32]) -> Vec<u32> {
+        let mut cols = advised_zeros::<u32>(self.n_slots());
+        for j in 0..self.n_cols {
+            let (s, e) = self.col_range(j);
+            for &slot in &slots[s..e] {
+                cols[slot as usize] = j as u32;
+            }
+        }
+        cols
     }
 
     /// Bytes held by this matrix's arrays (capacity, including slack and the push cache).
@@ -1833,8 +1938,19 @@ mod tests {
             }
             assert_eq!(w.vals.len(), cached.vals.len());
         }
-        let mut f32w: SparseWeights<f32> = random_large(&mut rng).to_precision();
+        let mut f32w: SparseWeights<f32> = random_large(&mut rng).into_precision();
         f32w.fix_structure();
+        // A released matrix converts as it is: still released, the same weights as converting it unreleased.
+        let mut wide = f32w.clone().into_precision::<f64>();
+        wide.build_push_cache();
+        let narrow = wide.into_precision::<f32>();
+        assert!(narrow.rows_stale && narrow.cols.is_empty() && narrow.has_push_cache());
+        assert_eq!(narrow, f32w);
+        let active: Vec<u32> = (0..3000).step_by(7).collect();
+        let (mut a, mut b) = (vec![0.0; 4000], vec![0.0; 4000]);
+        narrow.push_add(&active, &mut a);
+        f32w.push_add(&active, &mut b);
+        assert_eq!(a, b);
         let (slots, before) = (f32w.col_slot.as_ptr() as usize, f32w.heap_bytes());
         f32w.build_push_cache();
         assert_eq!(f32w.col_vals.as_ptr() as usize, slots, "the copy reuses the slots' allocation");
@@ -1958,7 +2074,7 @@ mod tests {
         assert_eq!((tight.cols.len(), tight.col_rows.len()), (tight.nnz, tight.nnz));
         assert!(tight.heap_bytes() < slack.heap_bytes());
         assert_eq!(tight, slack, "same rows in the same order");
-        let narrow = tight.to_precision::<f32>();
+        let narrow = tight.clone().into_precision::<f32>();
         assert_eq!((narrow.cols.len(), narrow.reserve_slack), (narrow.nnz, false), "stays fixed in f32");
         let active: Vec<u32> = (0..200).step_by(3).collect();
         let (mut a, mut b) = (vec![0.0; 300], vec![0.0; 300]);
