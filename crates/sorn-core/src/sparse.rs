@@ -585,7 +585,8 @@ impl<V: Weight> SparseWeights<V> {
         self.sync_rows();
         let slots = std::mem::take(&mut self.col_slot);
         let vals = std::mem::take(&mut self.vals);
-        // A column's slack entries may name any slot, or none: they read as 0 and are never read back.
+        // A column's slack entries hold stale slots or 0 (read as whatever is there, or 0 past the rows):
+        // no push or reader looks past a column's length.
         let value = |s: u32| vals.get(s as usize).copied().unwrap_or_default();
         let keep_cols = !self.releases_cols();
         let slots_left = if self.col_vals.len() == slots.len() {
