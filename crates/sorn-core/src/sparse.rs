@@ -1117,8 +1117,14 @@ impl<V: Weight> SparseWeights<V> {
             return (s, e);
         }
         let rows = &self.col_rows[s..e];
-        let a = rows.partition_point(|&i| (i as usize) < lo);
-        let b = a + rows[a..].partition_point(|&i| (i as usize) < hi);
+        // A block that starts at row 0 or runs to the last row (each of two threads' blocks) has that end
+        // without a search: one binary search per column instead of two, in a push that gathers.
+        let a = if lo == 0 { 0 } else { rows.partition_point(|&i| (i as usize) < lo) };
+        let b = if hi >= self.n_rows {
+            rows.len()
+        } else {
+            a + rows[a..].partition_point(|&i| (i as usize) < hi)
+        };
         (s + a, s + b)
     }
 
