@@ -350,6 +350,8 @@ fn bad_snapshots_are_refused() {
     longer.extend_from_slice(&[0, 1, 2]);
     std::fs::write(d.join("longer.bin"), &longer).unwrap();
     fails(&["resume", "longer.bin", "--steps", "10", "--out", "x"], &d, "corrupt snapshot: 3 trailing bytes");
+    std::fs::create_dir_all(d.join("odd").join("snapshot.bin")).unwrap();
+    fails(&["resume", "odd", "--steps", "10", "--out", "x"], &d, "Is a directory");
     std::fs::write(d.join("short.bin"), b"SORNSNAP\x01").unwrap();
     fails(&["resume", "short.bin", "--steps", "10", "--out", "x"], &d, "not a sorn snapshot");
     std::fs::write(d.join("junk.bin"), b"hello world, not a snapshot").unwrap();

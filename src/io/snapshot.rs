@@ -33,9 +33,15 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Sorn, IoError> {
 /// Decodes a snapshot from `r`, as it reads: a snapshot file is never held in memory beside the network
 /// it decodes into (at N_E = 10⁶ both are about a gigabyte). `path` only names the file in errors.
 fn decode(mut r: impl Read, path: &Path) -> Result<Sorn, IoError> {
+    let not_snapshot =
+        || IoError::format(path, "not a sorn snapshot (the file does not start with SORNSNAP)");
     let mut head = [0u8; 12];
-    if r.read_exact(&mut head).is_err() || &head[..8] != MAGIC {
-        return Err(IoError::format(path, "not a sorn snapshot (the file does not start with SORNSNAP)"));
+    match r.read_exact(&mut head) {
+        Ok(()) if &head[..8] == MAGIC => {}
+        Ok(()) => return Err(not_snapshot()),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(not_snapshot()),
+        // A file that cannot be read (a directory, an I/O error) is named with the system's reason.
+        Err(e) => return Err(IoError::fs(path, e)),
     }
     let version = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
     if version > FORMAT_VERSION {
