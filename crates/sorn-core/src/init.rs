@@ -213,21 +213,49 @@ impl Wired {
         with_matrix!(&mut w, m => draw_normalised_rows(&mut self.weight_rng, m));
         w
     }
+
+    /// The matrix with its weights drawn as by [`Self::into_weights`], fixed (no slack) and built straight
+    /// into its push cache ([`SparseWeights::folded_from_csr`]): the same matrix as building it and then
+    /// folding it, without holding its rows for a moment. For W^EI and W^IE, which no rule grows.
+    pub fn into_folded(self, precision: Precision) -> WeightMatrix {
+        let Wired { dims, indptr, indices, mut weight_rng } = self;
+        match precision {
+            Precision::F64 => WeightMatrix::F64(folded(&mut weight_rng, dims, &indptr, &indices)),
+            Precision::F32 => WeightMatrix::F32(folded(&mut weight_rng, dims, &indptr, &indices)),
+        }
+    }
 }
 
 /// Fills every row of `w` with U(0, 1) draws divided by their sum (a row summing to 0 keeps its draws),
 /// in row order; each quotient is computed in f64 and stored as `V`.
 fn draw_normalised_rows<V: Weight>(rng: &mut SornRng, w: &mut SparseWeights<V>) {
-    let mut row = Vec::new();
+    let mut draws = Vec::new();
     for i in 0..w.n_rows() {
-        let (_, vals) = w.row_mut(i);
-        row.clear();
-        row.extend((0..vals.len()).map(|_| rng.random::<f64>()));
-        let s: f64 = row.iter().sum();
-        for (v, &d) in vals.iter_mut().zip(&row) {
-            *v = V::from_f64(if s > 0.0 { d / s } else { d });
-        }
+        draw_normalised_row(rng, &mut draws, w.row_mut(i).1);
     }
+}
+
+/// One row of [`draw_normalised_rows`]: `vals.len()` U(0, 1) draws (kept in `draws`) divided by their sum.
+fn draw_normalised_row<V: Weight>(rng: &mut SornRng, draws: &mut Vec<f64>, vals: &mut [V]) {
+    draws.clear();
+    draws.extend((0..vals.len()).map(|_| rng.random::<f64>()));
+    let s: f64 = draws.iter().sum();
+    for (v, &d) in vals.iter_mut().zip(draws.iter()) {
+        *v = V::from_f64(if s > 0.0 { d / s } else { d });
+    }
+}
+
+/// The matrix of [`Wired::into_folded`] in storage type `V`.
+fn folded<V: Weight>(
+    rng: &mut SornRng,
+    [n_post, n_pre]: [usize; 2],
+    indptr: &[usize],
+    indices: &[u32],
+) -> SparseWeights<V> {
+    let mut draws = Vec::new();
+    SparseWeights::folded_from_csr(n_post, n_pre, indptr, indices, |_, vals| {
+        draw_normalised_row(rng, &mut draws, vals)
+    })
 }
 
 /// Binary input pools W^EU (N_E × symbols): column `s` marks the units of symbol `s`.

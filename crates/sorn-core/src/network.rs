@@ -166,15 +166,13 @@ impl Network {
         let (ne, ni) = (params.ne, params.n_i());
         let p = params.precision;
         // Structural plasticity grows W^EE only: W^EI and W^IE need no room for new synapses. They are
-        // built and folded into their push caches (see `cache_fixed`) before W^EE's weights, which are
-        // drawn last from their place in the stream (`init::wire`): the build then peaks at about the
-        // network's final size instead of W^EE plus the unfolded fixed matrices.
+        // built straight into their push caches (`Wired::into_folded`, see `cache_fixed`) before W^EE's
+        // weights, which are drawn last from their place in the stream (`init::wire`): the build then
+        // peaks at about the network's final size instead of W^EE plus the unfolded fixed matrices.
         let w_ee = init::wire(rng, &params.w_ee, [ne, ne], true);
-        let mut w_ei = init::weights(rng, &params.w_ei, [ne, ni], false, p, false);
-        w_ei.build_push_cache();
-        let mut w_ie = init::weights(rng, &params.w_ie, [ni, ne], false, p, false);
-        w_ie.build_push_cache();
-        // The rows the folding freed must not stay resident under W^EE (see `heap`).
+        let w_ei = init::wire(rng, &params.w_ei, [ne, ni], false).into_folded(p);
+        let w_ie = init::wire(rng, &params.w_ie, [ni, ne], false).into_folded(p);
+        // The wirings freed must not stay resident under W^EE (see `heap`).
         crate::heap::trim();
         let w_eu = match params.input {
             InputParams::Pools { symbols, units_per_symbol, overlap, .. } => {
