@@ -166,26 +166,11 @@ pub fn wiring_csr(
 }
 
 /// A wired matrix with weights U(0, 1), each row normalised to sum 1 (SPEC §3.2; the scale of the draw
-/// is irrelevant after normalisation). All partners are drawn first, then all weights, row by row.
-/// The weights are drawn and normalised in f64 and stored in `precision` (rounded to nearest for f32),
-/// straight into the matrix (no array of every weight besides it). `slack`: room for synapses that
-/// structural plasticity adds (see [`SparseWeights::fix_structure`]).
-pub fn weights(
-    rng: &mut SornRng,
-    c: &Connectivity,
-    dims: [usize; 2],
-    no_self: bool,
-    precision: Precision,
-    slack: bool,
-) -> WeightMatrix {
-    wire(rng, c, dims, no_self).into_weights(precision, slack)
-}
-
-/// [`weights`] in two parts: the wiring now, the matrix and its weights later ([`Wired::into_weights`]),
-/// with the same draws. `rng` moves past the weights' draws at once (one U(0, 1) number per synapse), so
-/// that it goes on as after [`weights`] and the weights can be drawn after later matrices are built: a
-/// network builds its fixed matrices (and folds them into their push caches) before the large W^EE
-/// exists, and so peaks lower.
+/// is irrelevant after normalisation), in two parts: the wiring now, the matrix and its weights later
+/// ([`Wired::into_weights`], [`Wired::into_folded`]). All partners are drawn first, then all weights,
+/// row by row; `rng` moves past the weights' draws at once (one U(0, 1) number per synapse), so that it
+/// goes on as after drawing them and the weights can be drawn after later matrices are built: a network
+/// builds its fixed matrices before the large W^EE exists, and so peaks lower.
 pub fn wire(rng: &mut SornRng, c: &Connectivity, [n_post, n_pre]: [usize; 2], no_self: bool) -> Wired {
     let (indptr, indices) = wiring_csr(rng, c, n_post, n_pre, no_self);
     let weight_rng = rng.clone();
@@ -204,7 +189,9 @@ pub struct Wired {
 }
 
 impl Wired {
-    /// The matrix with its weights drawn (see [`weights`]).
+    /// The matrix with its weights drawn and normalised in f64 and stored in `precision` (rounded to
+    /// nearest for f32), straight into the matrix (no array of every weight besides it). `slack`: room for
+    /// synapses that structural plasticity adds (see [`SparseWeights::fix_structure`]).
     pub fn into_weights(mut self, precision: Precision, slack: bool) -> WeightMatrix {
         let [n_post, n_pre] = self.dims;
         let mut w =

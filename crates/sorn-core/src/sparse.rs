@@ -78,7 +78,7 @@ pub struct SparseWeights<V: Weight = f64> {
     /// columns then determine the rows ([`Self::restore_rows`]). Set when the copy is built (the rows are
     /// then a duplicate) and by column updates of a cached matrix, which write only the copy. Readers take
     /// rows from the columns meanwhile, and anything that reads or writes the rows mutably restores them
-    /// first ([`Self::sync_rows`]). A fixed W^IE, or a W^EI that only iSTDP changes, thus holds a column
+    /// first ([`Self::restore_rows`]). A fixed W^IE, or a W^EI that only iSTDP changes, thus holds a column
     /// index and its values only.
     rows_stale: bool,
     /// Every column holds all rows `0..n_rows` in order (a full matrix): the push is a dense vector add.
@@ -513,9 +513,9 @@ impl<V: Weight> SparseWeights<V> {
     }
 
     /// Restores the rows (and the column slots) that a push cache released, from the column-ordered copy
-    /// that column updates may have changed meanwhile ([`Self::update_column`]); the copy stays valid.
-    /// O(slots): it runs when something needs the rows mutably (a row kernel, pruning, an insertion,
-    /// dropping the copy), not once per update.
+    /// that column updates may have changed meanwhile ([`Self::update_column`]); the copy stays valid
+    /// (pruning, which keeps it when it removes nothing). O(slots): it runs when something needs the rows,
+    /// not once per update; what changes values drops the copy instead ([`Self::drop_push_cache`]).
     fn sync_rows(&mut self) {
         self.restore_rows(true);
     }
@@ -645,27 +645,28 @@ impl<V: Weight> SparseWeights<V> {
         self.cache_valid
     }
 
-    /// Builds (or refreshes) a column-ordered copy of the values, so that [`Self::push_add`] streams
-    /// contiguous memory instead of gathering from the rows; for a full matrix the push becomes a dense
-    /// vector add. O(nnz); any change of a value drops it. The copy then holds the values once: the rows'
-    /// values and the column slots are released, and the rows' presynaptic indices too for a fixed
-    /// structure with sorted rows (see `ROWS_RELEASED`). With f32 values the copy takes the memory of the
-    /// slots it replaces, so building it needs no more memory than the matrix held. Worth it for matrices
-    /// that do not change: W^IE, and every matrix while the plasticity is frozen.
+    /// Builds a column-ordered copy of the values, so that [`Self::push_add`] streams contiguous memory
+    /// instead of gathering from the rows; for a full matrix the push becomes a dense vector add.
+    /// O(nnz); any change of a value drops it. The copy then holds the values once: the rows' values and
+    /// the column slots are released, and the rows' presynaptic indices too for a fixed structure with
+    /// sorted rows (see `ROWS_RELEASED`). With f32 values the copy takes the memory of the slots it
+    /// replaces, so building it needs no more memory than the matrix held. Worth it for matrices that do
+    /// not change: W^IE, and every matrix while the plasticity is frozen. On a matrix that has a copy, it
+    /// only releases what the copy stands for (the copy matches the rows: any change drops it).
     pub fn build_push_cache(&mut self) {
-        self.sync_rows();
+        if self.cache_valid {
+            if !self.rows_stale {
+                self.release_rows();
+            }
+            return;
+        }
+        // No copy, so the rows are there (`ROWS_RELEASED` implies a copy).
         let slots = std::mem::take(&mut self.col_slot);
         let vals = std::mem::take(&mut self.vals);
         // A column's slack entries hold stale slots or 0 (read as whatever is there, or 0 past the rows):
         // no push or reader looks past a column's length.
         let value = |s: u32| vals.get(s as usize).copied().unwrap_or_default();
-        let keep_cols = !self.releases_cols();
-        let slots_left = if self.col_vals.len() == slots.len() {
-            for (c, &s) in self.col_vals.iter_mut().zip(&slots) {
-                *c = value(s);
-            }
-            None
-        } else if std::mem::size_of::<V>() == std::mem::size_of::<u32>() {
+        let slots_left = if std::mem::size_of::<V>() == std::mem::size_of::<u32>() {
             // `collect` reuses the slots' allocation: the copy costs no memory beside the rows (f32).
             self.col_vals = slots.into_iter().map(value).collect();
             None
@@ -680,7 +681,7 @@ impl<V: Weight> SparseWeights<V> {
         };
         drop(vals);
         if let Some(slots) = slots_left
-            && keep_cols
+            && !self.releases_cols()
         {
             self.cols = self.cols_from_slots(&slots);
         }
@@ -1965,6 +1966,7 @@ mod tests {
             plain.push_add(&active, &mut a);
             cached.push_add(&active, &mut b);
             let mut fresh = cached.clone();
+            fresh.drop_push_cache();
             fresh.build_push_cache();
             fresh.push_add(&active, &mut c);
             assert!(same(&a, &b) && same(&a, &c), "step {step}: pushes");
