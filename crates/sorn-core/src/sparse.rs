@@ -1124,13 +1124,7 @@ impl<V: Weight> SparseWeights<V> {
         let hi = (lo + out.len()).min(self.n_rows);
         let full = lo == 0 && out.len() >= self.n_rows;
         if self.cache_valid && self.dense_cols {
-            for &j in active {
-                let s = self.col_start[j as usize];
-                let col = &self.col_vals[s + lo..s + hi];
-                for (o, &w) in out.iter_mut().zip(col) {
-                    *o += w.to_f64();
-                }
-            }
+            crate::dense::add_columns(&self.col_vals, &self.col_start, active, lo, &mut out[..hi - lo]);
             return;
         }
         let large = self.outgrows_cache();
