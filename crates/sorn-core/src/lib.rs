@@ -10,6 +10,7 @@
 //! terminal IO. Matrices are named by direction, row = postsynaptic: `w_ee` (E←E), `w_ei` (E←I),
 //! `w_ie` (I←E), `w_eu` (E←input).
 
+mod avx2;
 mod dense;
 pub mod error;
 mod fire;

@@ -96,15 +96,22 @@ pub fn apply_par(
 /// weight; the pruning test reads the value as stored (rounded, see [`Weight`]), as the pruning pass does.
 #[inline(always)]
 fn updated<V: Weight>(lo: f64, upper: f64, dw: &[f64; 2], w: V, post_fired: bool) -> (V, bool) {
-    let v = w.to_f64() + dw[usize::from(post_fired)];
-    let w = V::from_f64(if v <= 0.0 {
+    let w = changed(lo, upper, w, dw[usize::from(post_fired)]);
+    (w, w.to_f64() <= 0.0)
+}
+
+/// [`updated`]'s weight for a change `d`: w + d, a result ≤ 0 replaced by `lo`, one above `upper` by
+/// `upper`.
+#[inline(always)]
+fn changed<V: Weight>(lo: f64, upper: f64, w: V, d: f64) -> V {
+    let v = w.to_f64() + d;
+    V::from_f64(if v <= 0.0 {
         lo
     } else if v > upper {
         upper
     } else {
         v
-    });
-    (w, w.to_f64() <= 0.0)
+    })
 }
 
 /// The two possible changes, for a silent and for a firing E unit (same arithmetic as −η·(1 − x·gain)
@@ -150,12 +157,9 @@ fn columns_pass<const PRUNES: bool, V: Weight>(
     if !PRUNES && !track {
         // Nothing to collect: the columns can be updated in parallel (each synapse is in one column), a
         // whole column per call (`update_columns_par`; sequential below its threshold).
-        let upper = p.upper;
-        w_ei.update_columns_par(y_prev.active(), par, |rows, ws| {
-            for (&i, w) in rows.iter().zip(ws) {
-                *w = updated(lo, upper, &dw, *w, x[i as usize] != 0).0;
-            }
-        });
+        debug_assert_eq!(w_ei.n_rows(), x.len());
+        let (upper, table) = (p.upper, change_table(&dw, x));
+        w_ei.update_columns_par(y_prev.active(), par, |rows, ws| update_column(rows, ws, &table, lo, upper));
         return 0;
     }
     for &k in y_prev.active() {
@@ -173,6 +177,31 @@ fn columns_pass<const PRUNES: bool, V: Weight>(
     prune_rows.sort_unstable();
     prune_rows.dedup();
     w_ei.prune_rows(prune_rows, |w| w <= 0.0)
+}
+
+/// Δ for every E unit i by its spike x_i(t+1) (`dw[x_i]`), padded with zeros to a power of two, so that
+/// [`update_column`] can look it up as `table[i & (len − 1)]` without a bounds check (every row index is
+/// < N_E, so the mask changes none), which lets the compiler turn its loop into vector code.
+fn change_table(dw: &[f64; 2], x: &[u8]) -> Vec<f64> {
+    let n = x.len().next_power_of_two();
+    let mut table = Vec::with_capacity(n);
+    table.extend(x.iter().map(|&b| dw[usize::from(b != 0)]));
+    table.resize(n, 0.0);
+    table
+}
+
+sorn_core::avx2_kernel! {
+    /// The column pass's update of one column (`rows`, `ws`): [`updated`]'s value for each synapse, with
+    /// Δ from [`change_table`]. Compiled for AVX2 as well (`avx2_kernel!`): four synapses per instruction
+    /// (loading Δ, comparing and blending), the same value for each.
+    fn update_column<V: Weight>(rows: &[u32], ws: &mut [V], table: &[f64], lo: f64, upper: f64) {
+        assert!(table.len().is_power_of_two());
+        let mask = table.len() - 1;
+        for (&i, w) in rows.iter().zip(ws) {
+            // SAFETY: `i & mask` ≤ mask < table.len().
+            *w = changed(lo, upper, *w, unsafe { *table.get_unchecked(i as usize & mask) });
+        }
+    }
 }
 
 /// iSTDP as one pass over every row (in parallel with `par`), updating the synapses from inhibitory
