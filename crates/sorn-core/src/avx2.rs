@@ -9,30 +9,30 @@
 //! Only kernels of that kind may use it; their tests compare the dispatched kernel with a plain loop bit
 //! for bit.
 
-/// Defines `fn NAME<G: Bound, …>(arg: Type, …) { body }` whose body is compiled for the baseline and for
+/// Defines `fn NAME<G: Bound, …>(arg: Type, …) [-> R] { body }` whose body is compiled for the baseline and for
 /// AVX2, and runs the AVX2 version where the CPU supports it. The body must not depend on the vector
 /// width for its result (see the module doc).
 #[macro_export]
 macro_rules! avx2_kernel {
-    ($(#[$meta:meta])* $vis:vis fn $name:ident<$($g:ident: $bound:path),*>($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident<$($g:ident: $bound:path),*>($($arg:ident: $ty:ty),* $(,)?)
+        $(-> $ret:ty)? $body:block) => {
         $(#[$meta])*
-        $vis fn $name<$($g: $bound),*>($($arg: $ty),*) {
+        $vis fn $name<$($g: $bound),*>($($arg: $ty),*) $(-> $ret)? {
             #[inline(always)]
-            fn plain<$($g: $bound),*>($($arg: $ty),*) $body
+            fn plain<$($g: $bound),*>($($arg: $ty),*) $(-> $ret)? $body
 
             /// # Safety
             /// The CPU must support AVX2.
             #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx2")]
-            unsafe fn avx2<$($g: $bound),*>($($arg: $ty),*) {
+            unsafe fn avx2<$($g: $bound),*>($($arg: $ty),*) $(-> $ret)? {
                 plain($($arg),*)
             }
 
             #[cfg(target_arch = "x86_64")]
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2, checked just above.
-                unsafe { avx2($($arg),*) };
-                return;
+                return unsafe { avx2($($arg),*) };
             }
             plain($($arg),*)
         }

@@ -227,7 +227,8 @@ fn apply_rows(
 /// pass); a buffer kept in a thread-local would be re-entered when a rayon worker waiting inside one
 /// network's row pass steals another network's step.
 fn pair_codes(old: &[u32], new: &[u32], n: usize) -> Vec<u64> {
-    let mut codes = vec![0u64; n.div_ceil(32)];
+    // A power of two of words (zeros past the last unit), for `pair_code`'s mask.
+    let mut codes = vec![0u64; n.div_ceil(32).next_power_of_two()];
     for (list, bit) in [(old, 1u64), (new, 2u64)] {
         for &j in list {
             codes[j as usize >> 5] |= bit << (2 * (j & 31));
@@ -236,10 +237,45 @@ fn pair_codes(old: &[u32], new: &[u32], n: usize) -> Vec<u64> {
     codes
 }
 
-/// The code of unit `j` in [`pair_codes`]' array.
+/// The code of unit `j` in [`pair_codes`]' array. The word index is masked instead of bounds-checked
+/// (a check would keep the row loop from becoming vector code): `codes` holds a power of two of words,
+/// at least one per 32 units, so the mask changes no index of a unit.
 #[inline(always)]
 fn pair_code(codes: &[u64], j: usize) -> usize {
-    ((codes[j >> 5] >> (2 * (j & 31))) & 3) as usize
+    // SAFETY: `codes` is not empty, so `(j >> 5) & (len − 1)` ≤ len − 1 < len.
+    let word = unsafe { *codes.get_unchecked((j >> 5) & (codes.len() - 1)) };
+    ((word >> (2 * (j & 31))) & 3) as usize
+}
+
+sorn_core::avx2_kernel! {
+    /// One row of [`row_pass`]: each synapse j → i changes by `change[c]` where `keep_new[c]` is all ones
+    /// (c = j's code), and the row's result tells whether it holds a weight to prune. Branch-free: the new
+    /// value is computed always and kept only where d ≠ 0 (the compiler turned `if moves[c] { v } else
+    /// { w }` into a branch, mispredicted for the ≈ 1 in 10 synapses that move). The synapses are
+    /// independent, so the loop runs as vector code, compiled for AVX2 as well (`avx2_kernel!`: gathers
+    /// of the codes, variable shifts), with the same value for each.
+    #[allow(clippy::too_many_arguments)]
+    fn update_row<V: Weight>(
+        vals: &mut [V],
+        cols: &[u32],
+        codes: &[u64],
+        change: &[f64; 4],
+        keep_new: &[u64; 4],
+        upper: f64,
+        prune_at: f64,
+    ) -> bool {
+        let mut prune = false;
+        for (w, &j) in vals.iter_mut().zip(cols) {
+            let c = pair_code(codes, j as usize);
+            let old = w.to_f64();
+            let v = updated(old, change[c], upper);
+            let v = V::from_f64(f64::from_bits((v.to_bits() & keep_new[c]) | (old.to_bits() & !keep_new[c])));
+            *w = v;
+            // The stored value decides, as in the pruning pass that follows.
+            prune |= v.to_f64() <= prune_at;
+        }
+        prune
+    }
 }
 
 /// The body of [`apply_rows`], with the spike pairs of the E units packed by [`pair_codes`] (pre- and
@@ -268,17 +304,7 @@ fn row_pass<V: Weight>(
         // All ones where d ≠ 0: a bitwise select keeps the loop free of branches (the compiler turned
         // `if moves[c] { v } else { w }` into a branch, mispredicted for the ≈ 1 in 10 synapses that move).
         let keep_new = [0, 1, 2, 3].map(|c| if d_of(c) != 0 { u64::MAX } else { 0 });
-        let mut prune = false;
-        for (w, &j) in vals.iter_mut().zip(cols) {
-            let c = pair_code(codes, j as usize);
-            // Branch-free: the new value is computed always and kept only where d ≠ 0.
-            let old = w.to_f64();
-            let v = updated(old, change[c], upper);
-            let v = V::from_f64(f64::from_bits((v.to_bits() & keep_new[c]) | (old.to_bits() & !keep_new[c])));
-            *w = v;
-            // The stored value decides, as in the pruning pass that follows.
-            prune |= v.to_f64() <= prune_at;
-        }
+        let prune = update_row(vals, cols, codes, &change, &keep_new, upper, prune_at);
         do_prune && prune
     });
     let mut flagged = Vec::new();
