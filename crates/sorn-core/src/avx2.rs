@@ -9,9 +9,9 @@
 //! Only kernels of that kind may use it; their tests compare the dispatched kernel with a plain loop bit
 //! for bit.
 
-/// Defines `fn NAME<G: Bound, …>(arg: Type, …) [-> R] { body }` whose body is compiled for the baseline and for
-/// AVX2, and runs the AVX2 version where the CPU supports it. The body must not depend on the vector
-/// width for its result (see the module doc).
+/// Defines `fn NAME<G: Bound, …>(arg: Type, …) [-> R] { body }` whose body is compiled for the baseline
+/// and for AVX2, and runs the AVX2 version where the CPU supports it. The body must not depend on the
+/// vector width for its result (see the module doc).
 #[macro_export]
 macro_rules! avx2_kernel {
     ($(#[$meta:meta])* $vis:vis fn $name:ident<$($g:ident: $bound:path),*>($($arg:ident: $ty:ty),* $(,)?)

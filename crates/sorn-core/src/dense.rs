@@ -14,7 +14,13 @@ use crate::precision::Weight;
 crate::avx2_kernel! {
     /// Adds rows `lo .. lo + out.len()` of the columns `active` to `out`; column `j` is
     /// `vals[starts[j] .. starts[j] + n_rows]`.
-    pub(crate) fn add_columns<V: Weight>(vals: &[V], starts: &[usize], active: &[u32], lo: usize, out: &mut [f64]) {
+    pub(crate) fn add_columns<V: Weight>(
+        vals: &[V],
+        starts: &[usize],
+        active: &[u32],
+        lo: usize,
+        out: &mut [f64],
+    ) {
         let n = out.len();
         for &j in active {
             let s = starts[j as usize] + lo;

@@ -252,8 +252,8 @@ sorn_core::avx2_kernel! {
     /// (c = j's code), and the row's result tells whether it holds a weight to prune. Branch-free: the new
     /// value is computed always and kept only where d ≠ 0 (the compiler turned `if moves[c] { v } else
     /// { w }` into a branch, mispredicted for the ≈ 1 in 10 synapses that move). The synapses are
-    /// independent, so the loop runs as vector code, compiled for AVX2 as well (`avx2_kernel!`: gathers
-    /// of the codes, variable shifts), with the same value for each.
+    /// independent, so the loop runs as vector code, compiled for AVX2 as well (`avx2_kernel!`: four
+    /// synapses per instruction where the codes are loaded one by one), with the same value for each.
     #[allow(clippy::too_many_arguments)]
     fn update_row<V: Weight>(
         vals: &mut [V],
@@ -269,7 +269,8 @@ sorn_core::avx2_kernel! {
             let c = pair_code(codes, j as usize);
             let old = w.to_f64();
             let v = updated(old, change[c], upper);
-            let v = V::from_f64(f64::from_bits((v.to_bits() & keep_new[c]) | (old.to_bits() & !keep_new[c])));
+            let kept = (v.to_bits() & keep_new[c]) | (old.to_bits() & !keep_new[c]);
+            let v = V::from_f64(f64::from_bits(kept));
             *w = v;
             // The stored value decides, as in the pruning pass that follows.
             prune |= v.to_f64() <= prune_at;
