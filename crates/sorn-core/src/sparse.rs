@@ -812,12 +812,19 @@ impl<V: Weight> SparseWeights<V> {
         self.row_len[i] as usize
     }
 
+    /// Postsynaptic rows of column `j` (outgoing synapses of presynaptic unit `j`), increasing.
+    #[inline]
+    pub fn column_rows(&self, j: usize) -> &[u32] {
+        let (s, e) = self.col_range(j);
+        &self.col_rows[s..e]
+    }
+
     /// Postsynaptic rows and value slots of column `j` (outgoing synapses of presynaptic unit `j`). While a
     /// push cache has released the slots (see `ROWS_RELEASED`), each is found in its row ([`Self::find`]).
     #[inline]
     pub fn column(&self, j: usize) -> (&[u32], Cow<'_, [u32]>) {
         let (s, e) = self.col_range(j);
-        let rows = &self.col_rows[s..e];
+        let rows = self.column_rows(j);
         if !self.rows_stale {
             return (rows, Cow::Borrowed(&self.col_slot[s..e]));
         }

@@ -154,19 +154,27 @@ fn columns_pass<const PRUNES: bool, V: Weight>(
     prune_rows.clear();
     // Once every row is in `dirty` (e.g. when nothing normalises E←I and so drains it), inserting is a no-op.
     let track = dirty.len() < dirty.universe();
-    if !PRUNES && !track {
-        // Nothing to collect: the columns can be updated in parallel (each synapse is in one column), a
-        // whole column per call (`update_columns_par`; sequential below its threshold).
+    if !PRUNES {
+        // Nothing to prune: the columns can be updated in parallel (each synapse is in one column), a whole
+        // column per call (`update_columns_par`; sequential below its threshold), by the vector kernel.
         debug_assert_eq!(w_ei.n_rows(), x.len());
         let (upper, table) = (p.upper, change_table(&dw, x));
         w_ei.update_columns_par(y_prev.active(), par, |rows, ws| update_column(rows, ws, &table, lo, upper));
+        // Then the rows enter `dirty` as the loop below would add them: column by column, in row order.
+        if track {
+            for &k in y_prev.active() {
+                for &i in w_ei.column_rows(k as usize) {
+                    dirty.insert(i);
+                }
+            }
+        }
         return 0;
     }
     for &k in y_prev.active() {
         w_ei.update_column(k as usize, |i, w| {
             let (v, prune) = updated(lo, p.upper, &dw, *w, x[i as usize] != 0);
             *w = v;
-            if PRUNES && prune {
+            if prune {
                 prune_rows.push(i);
             }
             if track {
