@@ -170,36 +170,59 @@ pub struct Summary {
     pub sn_zero_rows: u64,
     pub wall_seconds: f64,
     pub steps_per_second: f64,
+    /// Steps asked for; more than `steps` when the run was interrupted.
+    pub steps_requested: u64,
+    /// True when a signal (Ctrl-C, SIGTERM, SIGHUP) ended the run early: the directory holds the steps
+    /// done, and `sorn resume` continues it bit for bit.
+    pub interrupted: bool,
     /// Where this run continued from, if it did.
     pub resumed_from: Option<String>,
     /// Files in the run directory.
     pub outputs: Vec<String>,
 }
 
+/// How often (in steps) [`execute`] reports progress.
+const PROGRESS_EVERY: u64 = 256;
+
 /// Runs `sim` for the config's steps into the staging directory, then writes `config.toml`,
 /// `snapshot.bin`, `state.npz` and `summary.json`. `progress(done)` is called every few hundred steps.
+///
+/// `stop()` is asked before every step: once it says true, the run ends at that step boundary and the
+/// directory is written as for a complete run of the steps done (a resumable snapshot included), with
+/// `interrupted` set in the summary and `run.steps` in `config.toml` set to the steps done.
 pub fn execute(
     sim: &mut Sorn,
     staging: &Staging,
     resumed_from: Option<&Path>,
     progress: &mut dyn FnMut(u64),
+    stop: &dyn Fn() -> bool,
 ) -> Result<Summary, IoError> {
-    let cfg = sim.config().clone();
-    let run = &cfg.config().run;
-    let mut source = input_source(&cfg)?;
-    let mut streams = Streams::open(staging, sim, &run.record.what, run.record.stride)?;
+    let requested = sim.config().config().run.steps;
+    let (record, stride) =
+        (sim.config().config().run.record.what.clone(), sim.config().config().run.record.stride);
+    let mut source = input_source(sim.config())?;
+    let mut streams = Streams::open(staging, sim, &record, stride)?;
     let start = Instant::now();
-    let chunk = 256;
     let mut done = 0;
-    while done < run.steps {
-        let n = chunk.min(run.steps - done);
-        sim.run(n, source.as_mut(), &mut streams);
-        done += n;
+    while done < requested && !stop() {
+        sim.run(1, source.as_mut(), &mut streams);
+        done += 1;
         if let Some(e) = streams.error.take() {
             return Err(e);
         }
-        progress(done);
+        if done % PROGRESS_EVERY == 0 || done == requested {
+            progress(done);
+        }
     }
+    let interrupted = done < requested;
+    if interrupted {
+        let mut c = sim.config().config().clone();
+        c.run.steps = done;
+        let checked = c.check().map_err(|e| IoError::format(&staging.path(names::CONFIG), e.to_string()))?;
+        sim.reconfigure_run(&checked).map_err(|e| IoError::format(&staging.path(names::CONFIG), e))?;
+    }
+    let cfg = sim.config().clone();
+    let run = &cfg.config().run;
     let wall = start.elapsed().as_secs_f64();
     let (rate_sum, rate_n) = (streams.rate_sum, streams.rate_n);
     let mut outputs: Vec<String> = streams
@@ -238,6 +261,8 @@ pub fn execute(
         sn_zero_rows: c.sn_zero_rows,
         wall_seconds: wall,
         steps_per_second: if wall > 0.0 { run.steps as f64 / wall } else { f64::INFINITY },
+        steps_requested: requested,
+        interrupted,
         resumed_from: resumed_from.map(|p| p.display().to_string()),
         outputs,
     };

@@ -6,6 +6,7 @@ mod experiment;
 mod plot;
 mod progress;
 mod run;
+mod signals;
 
 use clap::{Parser, Subcommand};
 
@@ -50,6 +51,7 @@ impl<E: std::fmt::Display> From<E> for UserError {
 pub type CliResult = Result<(), UserError>;
 
 pub fn main() -> i32 {
+    signals::default_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -84,7 +86,8 @@ pub fn main() -> i32 {
         }
     };
     match result {
-        Ok(()) => 0,
+        // An interrupted run exits as the shell expects of a process stopped by that signal.
+        Ok(()) => signals::received().map_or(0, |(sig, _)| 128 + sig),
         Err(UserError(msg)) => {
             // One line, whatever the source: multi-line parser messages are folded.
             let line: Vec<&str> = msg.lines().map(str::trim).filter(|l| !l.is_empty()).collect();

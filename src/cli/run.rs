@@ -1,6 +1,6 @@
 //! `sorn run` and `sorn resume`.
 
-use super::{CliResult, UserError, progress};
+use super::{CliResult, UserError, progress, signals};
 use clap::Args;
 use sorn::config::{Config, InputSpec, Phase, Record};
 use sorn::io::rundir::{Staging, names};
@@ -209,13 +209,33 @@ fn execute(mut sim: Sorn, from: Option<&Path>, out: &OutputArgs, default_name: S
         rayon::ThreadPoolBuilder::new().num_threads(out.threads).build_global().ok();
         sim.set_parallelism(sorn::core::Parallelism::rayon());
     }
+    if out.force
+        && let Some(from) = from
+        && same_directory(&run_dir_of(from), &target)
+    {
+        return Err(UserError(format!(
+            "{}: --force refused: it is the run being continued, and replacing it would discard its \
+             recorded steps; choose another --out",
+            target.display()
+        )));
+    }
     let staging = Staging::begin(&target, out.force)?;
+    for d in staging.cleaned() {
+        eprintln!("note: removed {}, the staging directory of a run that did not finish", d.display());
+    }
     let steps = sim.config().config().run.steps;
     if let Some(w) = recording_warning(sim.config().config(), sim.network().ne(), sim.network().ni()) {
         eprintln!("warning: {w}");
     }
     let pb = progress::bar(steps, out.quiet);
-    let result = runner::execute(&mut sim, &staging, from, &mut |done| pb.set_position(done));
+    signals::install();
+    let result = runner::execute(
+        &mut sim,
+        &staging,
+        from,
+        &mut |done| pb.set_position(done),
+        &signals::stop_requested,
+    );
     pb.finish_and_clear();
     let mut summary = match result {
         Ok(s) => s,
@@ -232,7 +252,35 @@ fn execute(mut sim: Sorn, from: Option<&Path>, out: &OutputArgs, default_name: S
     }
     let dir = staging.commit()?;
     print_summary(&summary, &dir);
+    if summary.interrupted {
+        let why = signals::received().map_or("a signal", |(_, name)| name);
+        eprintln!(
+            "interrupted by {why} at step {} of {}: {} is a complete run of the steps done; `sorn resume {} \
+             --steps N` continues it bit for bit",
+            summary.steps,
+            summary.steps_requested,
+            dir.display(),
+            dir.display()
+        );
+    }
     Ok(())
+}
+
+/// The run directory a `--from` or `resume` path names (a snapshot file means its directory).
+fn run_dir_of(p: &Path) -> PathBuf {
+    match p.parent() {
+        _ if p.is_dir() => p.to_path_buf(),
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Whether two paths name one existing directory.
+fn same_directory(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Recorded series from which a run warns before it starts (they are written as it goes).
