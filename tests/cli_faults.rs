@@ -8,27 +8,14 @@ mod common;
 use common::cli::scratch as tmp;
 use ndarray::{Array2, s};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn sorn(args: &[&str], cwd: &Path) -> Output {
-    common::cli::sorn_in(args, Some(cwd))
-}
-
 fn ok(args: &[&str], cwd: &Path) -> String {
-    let o = sorn(args, cwd);
-    assert!(o.status.success(), "sorn {args:?} failed: {}", common::cli::stderr(&o));
-    common::cli::stderr(&o)
+    common::cli::stderr(&common::cli::ok_in(args, cwd))
 }
 
-/// Exit 2 with a one-line error that contains `needle`.
-fn fails(args: &[&str], cwd: &Path, needle: &str) {
-    let o = sorn(args, cwd);
-    let err = common::cli::stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "sorn {args:?}: expected exit 2, stderr: {err}");
-    assert!(err.contains(needle), "sorn {args:?}: error should mention {needle:?}, got: {err}");
-    assert_eq!(err.trim().lines().count(), 1, "one-line error expected, got: {err}");
-}
+use common::cli::fails_in as fails;
 
 fn raster(p: &Path) -> Array2<u8> {
     ndarray_npy::read_npy(p).unwrap()
@@ -115,7 +102,11 @@ fn a_signal_keeps_the_steps_done_and_resume_continues_them_bit_for_bit() {
     let child = long_run(&d, "r");
     wait_for_steps(&d, "r");
     // A second run on the same target is refused while the first holds it.
-    fails(&["run", "--steps", "20", "--out", "r", "--no-plots"], &d, "another sorn process");
+    // (The first run's staging directory is legitimately there, so this does not use `fails`.)
+    let second = common::cli::sorn_in(&["run", "--steps", "20", "--out", "r", "--no-plots"], Some(&d));
+    let err = common::cli::stderr(&second);
+    assert_eq!(second.status.code(), Some(2), "{err}");
+    assert!(err.contains("another sorn process") && err.trim().lines().count() == 1, "{err}");
     signal(&child, libc::SIGTERM);
     let o = child.wait_with_output().unwrap();
     let err = common::cli::stderr(&o);

@@ -6,45 +6,12 @@ mod common;
 use common::cli::scratch as tmp;
 use ndarray::{Array1, Array2};
 use std::path::{Path, PathBuf};
-use std::process::Output;
-
-fn sorn(args: &[&str], cwd: &Path) -> Output {
-    common::cli::sorn_in(args, Some(cwd))
-}
 
 fn ok(args: &[&str], cwd: &Path) -> String {
-    let o = sorn(args, cwd);
-    assert!(o.status.success(), "sorn {args:?} failed: {}", common::cli::stderr(&o));
-    common::cli::stdout(&o)
+    common::cli::stdout(&common::cli::ok_in(args, cwd))
 }
 
-/// Asserts exit code 2, a one-line error containing `needle`, no panic, and no partial output left.
-fn fails(args: &[&str], cwd: &Path, needle: &str) {
-    let o = sorn(args, cwd);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "sorn {args:?}: expected exit 2, stderr: {err}");
-    assert!(!err.contains("panicked"), "sorn {args:?} panicked: {err}");
-    assert!(err.contains(needle), "sorn {args:?}: error should mention {needle:?}, got: {err}");
-    assert_eq!(err.trim().lines().count(), 1, "one-line error expected, got: {err}");
-    for e in walk(cwd) {
-        let name = e.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(!name.contains(".partial-") && !name.contains(".tmp-"), "left behind: {}", e.display());
-    }
-}
-
-fn walk(d: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(d) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            }
-            out.push(p);
-        }
-    }
-    out
-}
+use common::cli::fails_in as fails;
 
 fn raster(p: &Path) -> Array2<u8> {
     ndarray_npy::read_npy(p).unwrap()

@@ -40,3 +40,39 @@ pub fn small_run(dir: &Path, seed: u64) -> PathBuf {
     assert!(o.status.success(), "sorn run failed: {}", stderr(&o));
     run
 }
+
+/// Runs `sorn ARGS` in `cwd` and asserts success.
+pub fn ok_in(args: &[&str], cwd: &Path) -> Output {
+    let o = sorn_in(args, Some(cwd));
+    assert!(o.status.success(), "sorn {args:?} failed: {}", stderr(&o));
+    o
+}
+
+/// Asserts exit code 2, a one-line error containing `needle`, no panic, and no partial output left in `cwd`.
+pub fn fails_in(args: &[&str], cwd: &Path, needle: &str) {
+    let o = sorn_in(args, Some(cwd));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "sorn {args:?}: expected exit 2, stderr: {err}");
+    assert!(!err.contains("panicked"), "sorn {args:?} panicked: {err}");
+    assert!(err.contains(needle), "sorn {args:?}: error should mention {needle:?}, got: {err}");
+    assert_eq!(err.trim().lines().count(), 1, "one-line error expected, got: {err}");
+    for e in walk(cwd) {
+        let name = e.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(!name.contains(".partial-") && !name.contains(".tmp-"), "left behind: {}", e.display());
+    }
+}
+
+/// Every path below `d`.
+pub fn walk(d: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(d) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            }
+            out.push(p);
+        }
+    }
+    out
+}
