@@ -232,6 +232,9 @@ impl Config {
         if self.run.record.stride == 0 {
             return Err(ParamError::new("run.record.stride", 0, "an integer ≥ 1").into());
         }
+        if self.run.steps > crate::simulator::MAX_STEPS {
+            return Err(ParamError::new("run.steps", self.run.steps, "at most 2^60").into());
+        }
         Ok(CheckedConfig { raw: self, network, plasticity })
     }
 

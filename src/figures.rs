@@ -10,7 +10,7 @@
 use crate::io::npy;
 use crate::io::rundir::names;
 use crate::io::state_npz;
-use ndarray::{Array2, ArrayD, ArrayView2, Ix1, Ix2};
+use ndarray::{Array2, ArrayView2, Ix1, Ix2};
 use sorn_analysis::avalanche::{AvalancheOptions, Avalanches, ThresholdRule, avalanches_pooled};
 use sorn_analysis::report::{AvalancheReport, AvalancheReportOptions, avalanche_report};
 use sorn_viz::{self as viz, AvalancheKind, Binning, Degree, Format, VizError};
@@ -35,43 +35,11 @@ pub const REFERENCE_SLOPE: f64 = 1.3;
 // Loading
 // ------------------------------------------------------------------------------------------------
 
-/// The contents of a `.npy` file: `u8` for uint8 and boolean arrays (no copy to f64), f64 otherwise.
-pub enum NpyData {
-    U8(ArrayD<u8>),
-    F64(ArrayD<f64>),
-}
-
-impl NpyData {
-    /// The shape.
-    pub fn shape(&self) -> &[usize] {
-        match self {
-            NpyData::U8(a) => a.shape(),
-            NpyData::F64(a) => a.shape(),
-        }
-    }
-
-    /// All values as f64 (a copy for `u8` data).
-    pub fn into_f64(self) -> ArrayD<f64> {
-        match self {
-            NpyData::U8(a) => a.mapv(f64::from),
-            NpyData::F64(a) => a,
-        }
-    }
-}
+pub use crate::io::npy::NpyData;
 
 /// Reads any numeric or boolean `.npy` file; uint8 and bool arrays stay `u8`.
 pub fn read_npy(path: &Path) -> Result<NpyData, String> {
-    if let Ok(a) = ndarray_npy::read_npy::<_, ArrayD<u8>>(path) {
-        return Ok(NpyData::U8(a));
-    }
-    if let Ok(a) = ndarray_npy::read_npy::<_, ArrayD<bool>>(path) {
-        return Ok(NpyData::U8(a.mapv(u8::from)));
-    }
-    npy::read_f64(path).map(NpyData::F64).map_err(|e| e.to_string())
-}
-
-fn shape_str(s: &[usize]) -> String {
-    format!("({})", s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
+    npy::read(path).map_err(|e| e.to_string())
 }
 
 /// A binary T × N raster (rows = time steps) from loaded data: checks the shape (2-D, non-empty) and that
@@ -83,11 +51,11 @@ pub fn raster_from(data: NpyData, path: &Path) -> Result<Array2<u8>, String> {
         return Err(format!(
             "{p}: expected a T × N raster (2-D, rows = time steps), got a {}-D array of shape {}",
             shape.len(),
-            shape_str(&shape)
+            npy::shape_str(&shape)
         ));
     }
     if shape[0] == 0 || shape[1] == 0 {
-        return Err(format!("{p}: empty raster of shape {}", shape_str(&shape)));
+        return Err(format!("{p}: empty raster of shape {}", npy::shape_str(&shape)));
     }
     let non_binary = |i: usize, v: String| {
         format!(
@@ -174,7 +142,7 @@ pub fn read_activity(path: &Path) -> Result<ActivitySeries, String> {
         }
         d => Err(format!(
             "{p}: expected a 1-D activity series or a T × N raster, got a {d}-D array of shape {}",
-            shape_str(&shape)
+            npy::shape_str(&shape)
         )),
     }
 }
@@ -448,9 +416,9 @@ impl Collector<'_> {
 fn read_series(path: &Path) -> Result<Vec<f64>, String> {
     let a = read_npy(path)?.into_f64();
     let dims = a.shape().to_vec();
-    a.into_dimensionality::<Ix1>()
-        .map(|a| a.to_vec())
-        .map_err(|_| format!("{}: expected a 1-D series, got shape {}", path.display(), shape_str(&dims)))
+    a.into_dimensionality::<Ix1>().map(|a| a.to_vec()).map_err(|_| {
+        format!("{}: expected a 1-D series, got shape {}", path.display(), npy::shape_str(&dims))
+    })
 }
 
 fn read_connections(path: &Path) -> Result<Vec<f64>, String> {
@@ -463,7 +431,7 @@ fn read_connections(path: &Path) -> Result<Vec<f64>, String> {
             _ => Err(format!(
                 "{}: expected T × 2 connection counts, got shape {}",
                 path.display(),
-                shape_str(&dims)
+                npy::shape_str(&dims)
             )),
         },
     }
@@ -664,7 +632,11 @@ fn weights_from(input: &Path) -> Result<Vec<f64>, String> {
     }
     let a = read_npy(input)?.into_f64();
     if a.is_empty() {
-        return Err(format!("{}: empty weight array of shape {}", input.display(), shape_str(a.shape())));
+        return Err(format!(
+            "{}: empty weight array of shape {}",
+            input.display(),
+            npy::shape_str(a.shape())
+        ));
     }
     Ok(a.iter().copied().collect())
 }
@@ -675,13 +647,16 @@ fn degrees_from(input: &Path) -> Result<(Vec<u32>, Vec<u32>), String> {
     }
     let a = read_npy(input)?.into_f64();
     let dims = a.shape().to_vec();
-    let m = a
-        .into_dimensionality::<Ix2>()
-        .ok()
-        .filter(|m| m.nrows() == m.ncols() && m.nrows() > 0)
-        .ok_or_else(|| {
-            format!("{}: expected a square weight matrix, got shape {}", input.display(), shape_str(&dims))
-        })?;
+    let m =
+        a.into_dimensionality::<Ix2>().ok().filter(|m| m.nrows() == m.ncols() && m.nrows() > 0).ok_or_else(
+            || {
+                format!(
+                    "{}: expected a square weight matrix, got shape {}",
+                    input.display(),
+                    npy::shape_str(&dims)
+                )
+            },
+        )?;
     let ind = m.rows().into_iter().map(|r| r.iter().filter(|&&w| w > 0.0).count() as u32).collect();
     let outd = m.columns().into_iter().map(|c| c.iter().filter(|&&w| w > 0.0).count() as u32).collect();
     Ok((ind, outd))

@@ -22,10 +22,12 @@ pub mod experiments;
 pub mod figures;
 pub mod input;
 pub mod io;
+pub mod memory;
 pub mod presets;
 pub mod record;
 pub mod runner;
 pub mod simulator;
+pub mod text;
 
 pub use config::{CheckedConfig, Config, ConfigError, InputSpec, Phase, Record, RecordSpec, RunParams};
 pub use simulator::Sorn;

@@ -198,6 +198,12 @@ pub fn execute(
     stop: &dyn Fn() -> bool,
 ) -> Result<Summary, IoError> {
     let requested = sim.config().config().run.steps;
+    if sim.steps().saturating_add(requested) > crate::simulator::MAX_STEPS {
+        return Err(IoError::format(
+            &staging.path(names::CONFIG),
+            format!("{requested} more steps would take the step counter ({}) past 2^60", sim.steps()),
+        ));
+    }
     let (record, stride) =
         (sim.config().config().run.record.what.clone(), sim.config().config().run.record.stride);
     let mut source = input_source(sim.config())?;

@@ -31,6 +31,7 @@ pub struct Sorn {
 /// Snapshots written before JSON hold TOML text here and are still read.
 #[derive(Serialize, Deserialize)]
 struct SornSnapshot {
+    #[serde(deserialize_with = "bounded_string")]
     config_text: String,
     network: NetworkState,
     plasticity: PlasticityState,
@@ -64,6 +65,12 @@ impl<'de> Deserialize<'de> for Sorn {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let snap = SornSnapshot::deserialize(d)?;
+        if snap.steps > MAX_STEPS {
+            return Err(D::Error::custom(format!(
+                "the step counter {} is beyond any run (at most 2^60)",
+                snap.steps
+            )));
+        }
         let config = config_from_snapshot(&snap.config_text)
             .and_then(Config::check)
             .map_err(|e| D::Error::custom(format!("snapshot config: {e}")))?;
@@ -90,6 +97,34 @@ impl<'de> Deserialize<'de> for Sorn {
         })
     }
 }
+
+/// A string read, in binary formats, as the sequence of bytes it is encoded as, so that the length a
+/// (corrupt) file claims is never allocated up front: serde grows the buffer as bytes actually arrive.
+/// bincode writes a string and a byte sequence alike (a length, then the bytes), so old files still read.
+fn bounded_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct Bytes;
+    impl<'de> serde::de::Visitor<'de> for Bytes {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a UTF-8 string")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<String, A::Error> {
+            let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(b) = seq.next_element::<u8>()? {
+                bytes.push(b);
+            }
+            String::from_utf8(bytes).map_err(|_| serde::de::Error::custom("the config text is not UTF-8"))
+        }
+    }
+    if d.is_human_readable() { d.deserialize_string(Bytes) } else { d.deserialize_seq(Bytes) }
+}
+
+/// Step counts no run reaches (10¹⁸ steps take centuries); a larger counter is a corrupt snapshot, and
+/// refusing it keeps the counter from wrapping.
+pub const MAX_STEPS: u64 = 1 << 60;
 
 /// The config of a snapshot: JSON (exactly the saved config), or the TOML of older snapshots.
 fn config_from_snapshot(text: &str) -> Result<Config, crate::ConfigError> {

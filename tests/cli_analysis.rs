@@ -153,7 +153,7 @@ fn avalanches_on_a_synthetic_series_are_exact() {
 fn analyze_rejects_bad_input_with_exit_code_2() {
     let one_d = file("one_d.npy");
     sorn::io::npy::write(&one_d, &[0u8, 1, 0, 1], None).unwrap();
-    assert_user_error(&sorn(&["analyze", one_d.to_str().unwrap()]), &["one_d.npy", "2-D", "shape (4)"]);
+    assert_user_error(&sorn(&["analyze", one_d.to_str().unwrap()]), &["one_d.npy", "2-D", "shape (4,)"]);
 
     let non_binary = file("non_binary.npy");
     sorn::io::npy::write(&non_binary, &[0u8, 1, 0, 2, 1, 0], Some(3)).unwrap();
@@ -171,7 +171,7 @@ fn analyze_rejects_bad_input_with_exit_code_2() {
 
     let text = file("text.npy");
     std::fs::write(&text, "time,neuron\n1,2\n").unwrap();
-    assert_user_error(&sorn(&["analyze", text.to_str().unwrap()]), &["text.npy", "not a readable .npy"]);
+    assert_user_error(&sorn(&["analyze", text.to_str().unwrap()]), &["text.npy", "not a .npy file"]);
 
     assert_user_error(&sorn(&["analyze", file("missing.npy").to_str().unwrap()]), &["no such file"]);
     // A directory without e_raster.npy.
@@ -190,7 +190,7 @@ fn avalanches_reject_bad_input_with_exit_code_2() {
 
     let text = file("av_text.npy");
     std::fs::write(&text, "1 2 3 4\n").unwrap();
-    assert_user_error(&sorn(&["avalanches", text.to_str().unwrap()]), &["not a readable .npy"]);
+    assert_user_error(&sorn(&["avalanches", text.to_str().unwrap()]), &["not a .npy file"]);
 
     let nan = file("nan.npy");
     sorn::io::npy::write(&nan, &[1.0f64, f64::NAN, 2.0], None).unwrap();

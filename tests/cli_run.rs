@@ -296,7 +296,7 @@ fn bad_input_files_are_refused() {
     ndarray_npy::write_npy(d.join("inf.npy"), &inf).unwrap();
     fails(&["run", "--input", "inf.npy", "--out", "x"], &d, "must be finite");
     std::fs::write(d.join("text.npy"), "not numpy").unwrap();
-    fails(&["run", "--input", "text.npy", "--out", "x"], &d, "not a readable .npy");
+    fails(&["run", "--input", "text.npy", "--out", "x"], &d, "not a .npy file");
     ndarray_npy::write_npy(d.join("one.npy"), &Array1::<f64>::zeros(10)).unwrap();
     fails(&["run", "--input", "one.npy", "--out", "x"], &d, "must be 2-D");
     fails(&["run", "--preset", "zheng2013", "--input", "shape.npy", "--out", "x"], &d, "run.input.kind");
@@ -308,7 +308,11 @@ fn bad_snapshots_are_refused() {
     let r = quick_run(&d, "r", "200", &[]);
     let bytes = std::fs::read(r.join("snapshot.bin")).unwrap();
     std::fs::write(d.join("trunc.bin"), &bytes[..bytes.len() / 2]).unwrap();
-    fails(&["resume", "trunc.bin", "--steps", "10", "--out", "x"], &d, "truncated or corrupt snapshot");
+    fails(
+        &["resume", "trunc.bin", "--steps", "10", "--out", "x"],
+        &d,
+        "truncated snapshot: the header promises",
+    );
     let mut newer = bytes.clone();
     newer[8..12].copy_from_slice(&7u32.to_le_bytes());
     std::fs::write(d.join("newer.bin"), &newer).unwrap();
@@ -316,19 +320,28 @@ fn bad_snapshots_are_refused() {
     let mut longer = bytes.clone();
     longer.extend_from_slice(&[0, 1, 2]);
     std::fs::write(d.join("longer.bin"), &longer).unwrap();
-    fails(&["resume", "longer.bin", "--steps", "10", "--out", "x"], &d, "corrupt snapshot: 3 trailing bytes");
+    fails(
+        &["resume", "longer.bin", "--steps", "10", "--out", "x"],
+        &d,
+        "corrupt snapshot: 3 bytes after the payload",
+    );
     std::fs::create_dir_all(d.join("odd").join("snapshot.bin")).unwrap();
     fails(&["resume", "odd", "--steps", "10", "--out", "x"], &d, "Is a directory");
     std::fs::write(d.join("short.bin"), b"SORNSNAP\x01").unwrap();
     fails(&["resume", "short.bin", "--steps", "10", "--out", "x"], &d, "not a sorn snapshot");
     std::fs::write(d.join("junk.bin"), b"hello world, not a snapshot").unwrap();
     fails(&["resume", "junk.bin", "--steps", "10", "--out", "x"], &d, "not a sorn snapshot");
-    let mut flipped = bytes;
+    let mut flipped = bytes.clone();
     let n = flipped.len();
-    flipped[n - 3] ^= 0xff;
-    flipped.truncate(n - 1);
+    flipped[n - 3] ^= 0x01;
     std::fs::write(d.join("flip.bin"), &flipped).unwrap();
-    fails(&["resume", "flip.bin", "--steps", "10", "--out", "x"], &d, "snapshot");
+    fails(&["resume", "flip.bin", "--steps", "10", "--out", "x"], &d, "checksum does not match");
+    // Format 1 (no length, no checksum: the payload right after the version) is still read.
+    let mut v1 = b"SORNSNAP".to_vec();
+    v1.extend_from_slice(&1u32.to_le_bytes());
+    v1.extend_from_slice(&bytes[24..]);
+    std::fs::write(d.join("v1.bin"), &v1).unwrap();
+    ok(&["resume", "v1.bin", "--steps", "10", "--out", "from_v1", "--no-plots", "--quiet"], &d);
     fails(&["resume", "nowhere", "--steps", "10", "--out", "x"], &d, "nowhere");
     fails(&["run", "--from", "r", "--set", "network.ne=50", "--out", "x"], &d, "only run settings");
 }

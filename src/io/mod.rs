@@ -4,19 +4,21 @@
 //! file is complete, so a crash never leaves a half-written output behind.
 
 pub mod npy;
+pub mod npz;
 pub mod rundir;
 pub mod snapshot;
 pub mod state_npz;
 
+use crate::text::printable;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Errors of the file formats. Every message names the file and what was expected.
 #[derive(Debug, Error)]
 pub enum IoError {
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", printable(&.path.display().to_string()))]
     Fs { path: PathBuf, source: std::io::Error },
-    #[error("{path}: {msg}")]
+    #[error("{}: {}", printable(&.path.display().to_string()), printable(.msg))]
     Format { path: PathBuf, msg: String },
 }
 

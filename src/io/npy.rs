@@ -1,5 +1,10 @@
 //! `.npy` files: a streaming writer (constant memory, shape patched in at the end) and readers that
-//! accept the dtypes numpy users produce.
+//! accept the dtypes numpy users produce and check every size a header claims.
+
+mod header;
+mod read;
+
+pub use read::{NpyData, from_reader, shape_str};
 
 use super::{IoError, tmp_sibling};
 use ndarray::{Array1, Array2, ArrayD, Ix1, Ix2};
@@ -32,11 +37,8 @@ elem!(f64, "<f8");
 /// Fixed header size (magic + version + length + dict), so the shape can be rewritten in place.
 const HEADER_LEN: usize = 128;
 
-fn header(descr: &str, shape: &[usize]) -> Vec<u8> {
-    let shape = match shape {
-        [n] => format!("({n},)"),
-        dims => format!("({})", dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
-    };
+fn write_header(descr: &str, shape: &[usize]) -> Vec<u8> {
+    let shape = shape_str(shape);
     let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
     let mut h = Vec::with_capacity(HEADER_LEN);
     h.extend_from_slice(b"\x93NUMPY\x01\x00");
@@ -66,7 +68,7 @@ impl<T: NpyElem> NpyStream<T> {
         let tmp = tmp_sibling(path);
         let file = File::create(&tmp).map_err(|e| IoError::fs(&tmp, e))?;
         let mut out = BufWriter::with_capacity(1 << 16, file);
-        out.write_all(&header(T::DESCR, &[0, cols.unwrap_or(0)])).map_err(|e| IoError::fs(&tmp, e))?;
+        out.write_all(&write_header(T::DESCR, &[0, cols.unwrap_or(0)])).map_err(|e| IoError::fs(&tmp, e))?;
         Ok(NpyStream { path: path.to_path_buf(), tmp, out, cols, rows: 0, _t: std::marker::PhantomData })
     }
 
@@ -100,7 +102,7 @@ impl<T: NpyElem> NpyStream<T> {
         self.out.flush().map_err(io)?;
         let mut file = self.out.into_inner().map_err(|e| IoError::fs(&tmp, e.into_error()))?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        file.write_all(&header(T::DESCR, &shape)).map_err(io)?;
+        file.write_all(&write_header(T::DESCR, &shape)).map_err(io)?;
         file.sync_all().map_err(io)?;
         std::fs::rename(&tmp, &self.path).map_err(|e| IoError::fs(&self.path, e))?;
         Ok(self.path)
@@ -122,30 +124,22 @@ pub fn write<T: NpyElem>(path: &Path, data: &[T], cols: Option<usize>) -> Result
     s.finish().map(|_| ())
 }
 
+/// Reads any numeric or boolean `.npy` file (numpy format 1.0–3.0, either memory order); uint8 and bool
+/// arrays stay `u8`. The header's claims are checked against the file's size before anything is
+/// allocated ([`read::from_reader`]).
+pub fn read(path: &Path) -> Result<NpyData, IoError> {
+    let file = File::open(path).map_err(|e| IoError::fs(path, e))?;
+    let meta = file.metadata().map_err(|e| IoError::fs(path, e))?;
+    if meta.is_dir() {
+        return Err(IoError::format(path, "is a directory, expected a .npy file"));
+    }
+    read::from_reader(std::io::BufReader::with_capacity(1 << 16, file), meta.len())
+        .map_err(|m| IoError::format(path, m))
+}
+
 /// Reads any numeric or boolean `.npy` as f64, whatever its dimensionality.
 pub fn read_f64(path: &Path) -> Result<ArrayD<f64>, IoError> {
-    use ndarray_npy::read_npy;
-    macro_rules! try_as {
-        ($($t:ty),*) => {
-            $(if let Ok(a) = read_npy::<_, ArrayD<$t>>(path) {
-                return Ok(a.mapv(|v| v as f64));
-            })*
-        };
-    }
-    if let Ok(a) = read_npy::<_, ArrayD<f64>>(path) {
-        return Ok(a);
-    }
-    try_as!(f32, u8, i8, u16, i16, u32, i32, u64, i64);
-    if let Ok(a) = read_npy::<_, ArrayD<bool>>(path) {
-        return Ok(a.mapv(|v| if v { 1.0 } else { 0.0 }));
-    }
-    match std::fs::metadata(path) {
-        Err(e) => Err(IoError::fs(path, e)),
-        Ok(_) => Err(IoError::format(
-            path,
-            "not a readable .npy array: expected a C-ordered numpy array of a numeric or boolean dtype",
-        )),
-    }
+    read(path).map(NpyData::into_f64)
 }
 
 /// Reads a 2-D array as f64; names the expected shape otherwise.

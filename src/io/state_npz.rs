@@ -14,21 +14,38 @@
 //! On reading, any integer dtype is accepted for indices and states, any float or integer dtype for
 //! weights and thresholds.
 
+use super::npy::{NpyData, shape_str};
+use super::npz::{Latch, NpzArchive};
 use super::{IoError, tmp_sibling};
-use ndarray::{Array1, ArrayD};
-use ndarray_npy::{NpzReader, NpzWriter};
+use ndarray::Array1;
+use ndarray_npy::NpzWriter;
 use sorn_core::{CsrParts, NetworkState};
 use std::fs::File;
 use std::path::Path;
 
 const MATRICES: [&str; 4] = ["w_ee", "w_ei", "w_ie", "w_eu"];
 
-/// Writes a network state to `path` (temporary name, then rename).
+/// Writes a network state to `path` (temporary name, then rename). A write error (a full disk) is
+/// reported once, naming the file, and the temporary file is removed.
 pub fn save(state: &NetworkState, path: &Path) -> Result<(), IoError> {
     let tmp = tmp_sibling(path);
-    let err = |e: ndarray_npy::WriteNpzError| IoError::format(&tmp, e.to_string());
-    let file = File::create(&tmp).map_err(|e| IoError::fs(&tmp, e))?;
-    let mut npz = NpzWriter::new_compressed(file);
+    let result = write_archive(state, &tmp)
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| IoError::fs(path, e)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn write_archive(state: &NetworkState, tmp: &Path) -> Result<(), IoError> {
+    let file = File::create(tmp).map_err(|e| IoError::fs(tmp, e))?;
+    let (out, io_error) = Latch::new(std::io::BufWriter::new(file));
+    // The latch swallows writes after the first failure, so that error is the one reported.
+    let err = |e: ndarray_npy::WriteNpzError| match io_error.take() {
+        Some(io) => IoError::fs(tmp, io),
+        None => IoError::format(tmp, e.to_string()),
+    };
+    let mut npz = NpzWriter::new_compressed(out);
     let mats = [Some(&state.w_ee), Some(&state.w_ei), Some(&state.w_ie), state.w_eu.as_ref()];
     for (name, m) in MATRICES.iter().zip(mats) {
         let Some(m) = m else { continue };
@@ -47,37 +64,36 @@ pub fn save(state: &NetworkState, path: &Path) -> Result<(), IoError> {
     {
         npz.add_array(name, &Array1::from(v.clone())).map_err(err)?;
     }
-    npz.finish().map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(|e| IoError::fs(path, e))
+    let out = npz.finish().map_err(err)?;
+    let file = out.into_inner().into_inner().map_err(|e| IoError::fs(tmp, e.into_error()))?;
+    if let Some(e) = io_error.take() {
+        return Err(IoError::fs(tmp, e));
+    }
+    file.sync_all().map_err(|e| IoError::fs(tmp, e))
 }
 
 struct Reader<'p> {
-    npz: NpzReader<File>,
-    names: Vec<String>,
+    npz: NpzArchive,
     path: &'p Path,
 }
 
 impl Reader<'_> {
     fn has(&self, key: &str) -> bool {
-        self.names.iter().any(|n| n == key || n == &format!("{key}.npy"))
+        self.npz.has(key)
+    }
+
+    /// A 1-D array, as read (uint8 and bool stay bytes).
+    fn vector(&mut self, key: &str) -> Result<NpyData, IoError> {
+        let a = self.npz.array(key)?;
+        if a.shape().len() != 1 {
+            let msg = format!("`{key}` must be 1-D, got shape {}", shape_str(a.shape()));
+            return Err(IoError::format(self.path, msg));
+        }
+        Ok(a)
     }
 
     fn vec_f64(&mut self, key: &str) -> Result<Vec<f64>, IoError> {
-        if !self.has(key) {
-            return Err(IoError::format(self.path, format!("missing array `{key}`")));
-        }
-        macro_rules! try_as {
-            ($($t:ty),*) => {
-                $(if let Ok(a) = self.npz.by_name::<ndarray::OwnedRepr<$t>, ndarray::IxDyn>(key) {
-                    return to_1d(a.mapv(|v| v as f64), key, self.path);
-                })*
-            };
-        }
-        try_as!(f64, f32, i64, i32, u32, u64, u8, i8, u16, i16);
-        if let Ok(a) = self.npz.by_name::<ndarray::OwnedRepr<bool>, ndarray::IxDyn>(key) {
-            return to_1d(a.mapv(|v| f64::from(u8::from(v))), key, self.path);
-        }
-        Err(IoError::format(self.path, format!("array `{key}` has an unsupported dtype: expected numbers")))
+        Ok(self.vector(key)?.into_f64().into_iter().collect())
     }
 
     fn vec_index(&mut self, key: &str) -> Result<Vec<usize>, IoError> {
@@ -97,14 +113,22 @@ impl Reader<'_> {
     }
 
     fn states(&mut self, key: &str) -> Result<Vec<u8>, IoError> {
-        let v = self.vec_f64(key)?;
-        v.iter()
-            .map(|&f| match f {
-                0.0 => Ok(0),
-                1.0 => Ok(1),
-                _ => Err(IoError::format(self.path, format!("`{key}` must be binary (0 or 1), found {f}"))),
-            })
-            .collect()
+        let not_binary =
+            |v: String| IoError::format(self.path, format!("`{key}` must be binary (0 or 1), found {v}"));
+        match self.vector(key)? {
+            NpyData::U8(a) => match a.iter().find(|&&b| b > 1) {
+                Some(b) => Err(not_binary(b.to_string())),
+                None => Ok(a.into_iter().collect()),
+            },
+            NpyData::F64(a) => a
+                .iter()
+                .map(|&f| match f {
+                    0.0 => Ok(0),
+                    1.0 => Ok(1),
+                    _ => Err(not_binary(f.to_string())),
+                })
+                .collect(),
+        }
     }
 
     fn matrix(&mut self, name: &str) -> Result<CsrParts, IoError> {
@@ -127,20 +151,9 @@ impl Reader<'_> {
     }
 }
 
-fn to_1d(a: ArrayD<f64>, key: &str, path: &Path) -> Result<Vec<f64>, IoError> {
-    if a.ndim() != 1 {
-        return Err(IoError::format(path, format!("`{key}` must be 1-D, got shape {:?}", a.shape())));
-    }
-    Ok(a.into_iter().collect())
-}
-
 /// Reads and validates a `state.npz` (shapes against the config happen when the network is built).
 pub fn load(path: &Path) -> Result<NetworkState, IoError> {
-    let file = File::open(path).map_err(|e| IoError::fs(path, e))?;
-    let mut npz =
-        NpzReader::new(file).map_err(|e| IoError::format(path, format!("not an npz archive: {e}")))?;
-    let names = npz.names().map_err(|e| IoError::format(path, format!("unreadable npz archive: {e}")))?;
-    let mut r = Reader { npz, names, path };
+    let mut r = Reader { npz: NpzArchive::open(path)?, path };
     let w_eu = if r.has("w_eu_data") { Some(r.matrix("w_eu")?) } else { None };
     Ok(NetworkState {
         w_ee: r.matrix("w_ee")?,
