@@ -279,6 +279,43 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The settings in which `other` differs from `self`: (dotted key, value here, value there), in key
+    /// order, e.g. `("network.ne", "200", "300")`.
+    pub fn differences(&self, other: &Config) -> Vec<(String, String, String)> {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        if let (Ok(ta), Ok(tb)) = (to_table(self), to_table(other)) {
+            flatten("", &toml::Value::Table(ta), &mut a);
+            flatten("", &toml::Value::Table(tb), &mut b);
+        }
+        let value = |v: &[(String, String)], k: &str| {
+            v.iter().find(|(key, _)| key == k).map_or_else(|| "(absent)".to_string(), |(_, x)| x.clone())
+        };
+        let mut keys: Vec<&String> = a.iter().chain(b.iter()).map(|(k, _)| k).collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .filter_map(|k| {
+                let (x, y) = (value(&a, k), value(&b, k));
+                (x != y).then(|| (k.clone(), x, y))
+            })
+            .collect()
+    }
+}
+
+/// Every leaf of a TOML value as (dotted key, value text).
+fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
+    match v {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&key, v, out);
+            }
+        }
+        leaf => out.push((prefix.to_string(), leaf.to_string())),
+    }
+}
+
 fn to_table(c: &Config) -> Result<toml::Table, ConfigError> {
     toml::Table::try_from(c).map_err(|e| ConfigError::Parse(e.to_string()))
 }

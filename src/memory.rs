@@ -57,6 +57,32 @@ fn check_against(need: u64, available: Option<u64>, what: &str) -> Result<(), St
     }
 }
 
+/// Refuses a network whose expected footprint exceeds the memory available, naming its size, the
+/// matrix that dominates it, and how to thin it.
+pub fn check_network(params: &sorn_core::CheckedNetworkParams) -> Result<(), String> {
+    check_network_against(params, available())
+}
+
+fn check_network_against(params: &sorn_core::CheckedNetworkParams, avail: Option<u64>) -> Result<(), String> {
+    let f = params.footprint();
+    let total: f64 = f.synapses.iter().sum();
+    let what = format!(
+        "a network of N_E = {}, N_I = {} with {total:.2e} synapses (E←E {:.1e}, E←I {:.1e}, I←E {:.1e})",
+        params.ne,
+        params.n_i(),
+        f.synapses[0],
+        f.synapses[1],
+        f.synapses[2]
+    );
+    check_against(f.bytes as u64, avail, &what).map_err(|e| {
+        format!(
+            "{e}; thin the wiring (e.g. --set network.w_ie.kind=fixed-in-degree --set network.w_ie.k=100, \
+             likewise w_ei and w_ee), store weights as f32 (--set network.precision=f32), or start from the \
+             `large` preset, which is wired for 10⁶ units"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +103,18 @@ mod tests {
         assert!(check_against(u64::MAX, None, "x").is_ok());
         assert_eq!(human(999), "999 B");
         assert_eq!(human(1_500_000), "1.5 MB");
+    }
+
+    #[test]
+    fn an_all_to_all_network_of_a_hundred_thousand_units_is_refused() {
+        let mut c = crate::Config::from_toml("").unwrap();
+        c.network.ne = 100_000;
+        let cfg = c.check().unwrap();
+        let e = check_network_against(cfg.network(), Some(16_000_000_000)).unwrap_err();
+        assert!(e.contains("N_E = 100000, N_I = 20000"), "{e}");
+        assert!(e.contains("I←E 2.0e9"), "{e}");
+        assert!(e.contains("only 16.0 GB is available") && e.contains("`large` preset"), "{e}");
+        let small = crate::Config::from_toml("").unwrap().check().unwrap();
+        assert!(check_network_against(small.network(), Some(16_000_000_000)).is_ok());
     }
 }

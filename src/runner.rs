@@ -179,6 +179,17 @@ pub struct Summary {
     pub resumed_from: Option<String>,
     /// Files in the run directory.
     pub outputs: Vec<String>,
+    /// Why the figures could not be drawn, when they could not (the run itself is complete).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figures_error: Option<String>,
+}
+
+impl Summary {
+    /// Writes `summary.json` into the staging directory.
+    pub fn write(&self, staging: &Staging) -> Result<(), IoError> {
+        let json = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        write_atomic(&staging.path(names::SUMMARY), json.as_bytes())
+    }
 }
 
 /// How often (in steps) [`execute`] reports progress.
@@ -271,8 +282,8 @@ pub fn execute(
         interrupted,
         resumed_from: resumed_from.map(|p| p.display().to_string()),
         outputs,
+        figures_error: None,
     };
-    let json = serde_json::to_string_pretty(&summary).unwrap_or_else(|_| "{}".into());
-    write_atomic(&staging.path(names::SUMMARY), json.as_bytes())?;
+    summary.write(staging)?;
     Ok(summary)
 }

@@ -1,5 +1,6 @@
 //! `sorn analyze` (raster statistics) and `sorn avalanches` (DP17 avalanche analysis).
 
+use super::stdout::emit;
 use super::{CliResult, UserError};
 use clap::Args;
 use sorn::figures::{ActivitySeries, parse_theta, read_activity, read_raster, run_activity};
@@ -52,12 +53,6 @@ pub struct AvalanchesArgs {
     json: bool,
 }
 
-/// Writes to stdout; a closed pipe (`sorn analyze … | head`) is not an error.
-fn emit(text: &str) {
-    use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-}
-
 fn raster_path(input: &Path) -> Result<PathBuf, UserError> {
     if input.is_dir() {
         let p = input.join(names::E_RASTER);
@@ -80,9 +75,9 @@ pub fn run(a: AnalyzeArgs) -> CliResult {
     let raster = read_raster(&path).map_err(UserError)?;
     let report = raster_report(raster.view()).map_err(|e| UserError(format!("{}: {e}", path.display())))?;
     if a.json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&report)?));
+        emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        emit(&format!("{}\n{report}", path.display()));
+        emit(&format!("{}\n{report}", path.display()))?;
     }
     Ok(())
 }
@@ -145,11 +140,11 @@ pub fn avalanches(a: AvalanchesArgs) -> CliResult {
         )));
     }
     if a.json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&report)?));
+        emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
         let discarded =
             if a.discard > 0 { format!(", first {} steps discarded", a.discard) } else { String::new() };
-        emit(&format!("activity: {}{discarded}\n{report}", act.source));
+        emit(&format!("activity: {}{discarded}\n{report}", act.source))?;
     }
     Ok(())
 }

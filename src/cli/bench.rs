@@ -9,6 +9,7 @@
 //! `--from RUN_DIR|snapshot.bin` times a saved network instead (e.g. `large` after the few thousand steps
 //! it needs to reach its steady rate and connectivity), without warm-up unless `--warmup` asks for it.
 
+use super::stdout::emit;
 use super::{CliResult, UserError};
 use clap::Args;
 use sorn::core::{Parallelism, Precision};
@@ -24,7 +25,7 @@ pub struct BenchArgs {
     #[arg(long)]
     steps: Option<u64>,
     /// Worker threads (results are identical for any number); 1 = sequential.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = super::threads::parse)]
     threads: usize,
     /// Preset to time (default: zheng2013 for N_E ≤ 10 000, large above).
     #[arg(long)]
@@ -180,9 +181,6 @@ fn measure(label: &str, mut sim: Sorn, build_s: f64, steps: u64, warmup: u64) ->
 }
 
 pub fn run(a: BenchArgs) -> CliResult {
-    if a.threads == 0 {
-        return Err(UserError("--threads must be at least 1".into()));
-    }
     if a.sizes.is_empty() || a.sizes.contains(&0) {
         return Err(UserError("--sizes needs positive numbers of excitatory units, e.g. 200,1000".into()));
     }
@@ -217,7 +215,7 @@ pub fn run(a: BenchArgs) -> CliResult {
         let label = format!("{} (from {})", preset_name(&sim.0), from.display());
         rows.push(timed(&label, sim, |_| 0));
         if !a.json {
-            print_row(&rows[0], true);
+            emit(&row_text(&rows[0], true))?;
         }
     }
     for &ne in a.sizes.iter().filter(|_| a.from.is_none()) {
@@ -230,12 +228,12 @@ pub fn run(a: BenchArgs) -> CliResult {
         let sim = pool.install(|| build(&preset, ne, a.precision))?;
         let row = timed(&preset, sim, |steps| (steps / 2).clamp(20, 500));
         if !a.json {
-            print_row(&row, rows.is_empty());
+            emit(&row_text(&row, rows.is_empty()))?;
         }
         rows.push(row);
     }
     if a.json {
-        println!("{}", json(&rows, a.threads));
+        emit(&format!("{}\n", json(&rows, a.threads)))?;
     }
     Ok(())
 }
@@ -251,10 +249,11 @@ fn preset_name(sim: &Sorn) -> String {
     sim.config().config().preset.clone().unwrap_or_else(|| "custom".into())
 }
 
-fn print_row(r: &Row, header: bool) {
+fn row_text(r: &Row, header: bool) -> String {
+    let mut text = String::new();
     if header {
-        println!(
-            "{:>9} {:>11} {:>12} {:>12} {:>8} {:>14} {:>14} {:>10} {:>9} {:>8}",
+        text = format!(
+            "{:>9} {:>11} {:>12} {:>12} {:>8} {:>14} {:>14} {:>10} {:>9} {:>8}\n",
             "N_E",
             "synapses",
             "µs/plastic",
@@ -267,8 +266,8 @@ fn print_row(r: &Row, header: bool) {
             "build s"
         );
     }
-    println!(
-        "{:>9} {:>11} {:>12.2} {:>12.2} {:>8.2} {:>14.3e} {:>14.3e} {:>8.1}MB {:>9.1} {:>8.2}",
+    text + &format!(
+        "{:>9} {:>11} {:>12.2} {:>12.2} {:>8.2} {:>14.3e} {:>14.3e} {:>8.1}MB {:>9.1} {:>8.2}\n",
         r.ne,
         r.synapses,
         r.plastic_us,
@@ -279,7 +278,7 @@ fn print_row(r: &Row, header: bool) {
         r.rss_peak as f64 / 1e6,
         r.rss_peak as f64 / r.synapses as f64,
         r.build_s
-    );
+    )
 }
 
 fn json(rows: &[Row], threads: usize) -> String {

@@ -1,6 +1,7 @@
 //! `sorn experiment NAME`: the paper experiments of `sorn::experiments` (see EXPERIMENTS.md). Each writes a
 //! run directory (`results.json`, `table.txt`, figures) through a staging directory and prints its table.
 
+use super::stdout::emit;
 use super::{CliResult, UserError};
 use clap::{Args, Subcommand};
 use sorn::experiments::{
@@ -33,7 +34,7 @@ struct Common {
     #[arg(long)]
     force: bool,
     /// Threads for the seeds (default: all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = super::threads::parse)]
     threads: Option<usize>,
 }
 
@@ -147,7 +148,7 @@ fn finish<R>(
     let out = common::Output::begin(&target, c.force).map_err(|e| UserError(e.to_string()))?;
     if let Some(t) = c.threads {
         // Only the first call configures the global pool; later calls are ignored.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(t.max(1)).build_global();
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(t).build_global();
     }
     let result = match run() {
         Ok(r) => r,
@@ -161,9 +162,7 @@ fn finish<R>(
         return Err(UserError(format!("experiment {name}: writing results: {e}")));
     }
     let dir = out.commit().map_err(|e| UserError(e.to_string()))?;
-    print!("{}", table(&result));
-    println!("wrote {}", dir.display());
-    Ok(())
+    emit(&format!("{}wrote {}\n", table(&result), dir.display()))
 }
 
 pub fn run(args: ExperimentArgs) -> CliResult {

@@ -7,6 +7,8 @@ mod plot;
 mod progress;
 mod run;
 mod signals;
+mod stdout;
+mod threads;
 
 use clap::{Parser, Subcommand};
 
@@ -66,7 +68,7 @@ pub fn main() -> i32 {
                 .map(str::trim)
                 .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
                 .collect();
-            eprintln!("{}", parts.join(" "));
+            eprintln!("{}", sorn::text::printable(&parts.join(" ")));
             return 2;
         }
     };
@@ -79,10 +81,7 @@ pub fn main() -> i32 {
         Command::Bench(a) => bench::run(a),
         Command::Experiment(a) => experiment::run(a),
         Command::Presets => {
-            for (name, about) in sorn::presets::PRESETS {
-                println!("{name:<12} {about}");
-            }
-            Ok(())
+            stdout::emit(&sorn::presets::PRESETS.iter().map(|(name, about)| format!("{name:<12} {about}\n")).collect::<String>())
         }
     };
     match result {
@@ -91,7 +90,7 @@ pub fn main() -> i32 {
         Err(UserError(msg)) => {
             // One line, whatever the source: multi-line parser messages are folded.
             let line: Vec<&str> = msg.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-            eprintln!("error: {}", line.join(": "));
+            eprintln!("error: {}", sorn::text::printable(&line.join(": ")));
             2
         }
     }

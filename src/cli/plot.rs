@@ -1,6 +1,7 @@
 //! `sorn plot DIR` (the standard figure set of a run directory) and `sorn plot KIND FILE -o OUT` (one
 //! figure from one file).
 
+use super::stdout::emit;
 use super::{CliResult, UserError};
 use clap::{Args, ValueEnum};
 use sorn::figures::{self, DEFAULT_SIZE, SINGLE_KINDS};
@@ -32,12 +33,6 @@ pub struct PlotArgs {
     /// Image height in pixels.
     #[arg(long, default_value_t = DEFAULT_SIZE.1)]
     height: u32,
-}
-
-/// Writes to stdout; a closed pipe (`sorn plot … | head`) is not an error.
-fn emit(text: &str) {
-    use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn after_help() -> String {
@@ -80,8 +75,7 @@ pub fn run(a: PlotArgs) -> CliResult {
                     f.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
                 ));
             }
-            emit(&text);
-            Ok(())
+            emit(&text)
         }
         [kind, file] => {
             if a.format.is_some() {
@@ -94,8 +88,7 @@ pub fn run(a: PlotArgs) -> CliResult {
                 return Err(UserError(format!("`sorn plot {kind} FILE` needs -o OUT.png or -o OUT.svg")));
             };
             figures::single_sized(kind, &PathBuf::from(file), &out, size).map_err(UserError)?;
-            emit(&format!("{}\n", out.display()));
-            Ok(())
+            emit(&format!("{}\n", out.display()))
         }
         _ => Err(UserError("expected `sorn plot DIR` or `sorn plot KIND FILE -o OUT`".into())),
     }

@@ -1,5 +1,6 @@
 //! `sorn run` and `sorn resume`.
 
+use super::stdout::emit;
 use super::{CliResult, UserError, progress, signals};
 use clap::Args;
 use sorn::config::{Config, InputSpec, Phase, Record};
@@ -26,7 +27,7 @@ pub struct OutputArgs {
     #[arg(long, short)]
     quiet: bool,
     /// Worker threads for the row kernels (results are identical for any number); 1 = sequential.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = super::threads::parse)]
     threads: usize,
 }
 
@@ -133,6 +134,29 @@ fn base_config(a: &RunArgs) -> Result<Config, UserError> {
     Ok(base.with_overrides(&a.sets)?)
 }
 
+/// Refuses to continue `dir`'s snapshot when `dir/config.toml` was edited: a resumed run continues the
+/// snapshot's network, so an edit there would be silently ignored.
+fn check_config_file(dir: &Path, sim: &Sorn) -> CliResult {
+    let path = dir.join(names::CONFIG);
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(()) };
+    let file = Config::from_toml(&text).map_err(|e| {
+        UserError(format!("{}: {e}; it no longer describes the snapshot beside it: undo the edit", path.display()))
+    })?;
+    let diff = sim.config().config().differences(&file);
+    let Some((key, snap, edited)) = diff.first() else { return Ok(()) };
+    let more = if diff.len() > 1 { format!(" and {} more", diff.len() - 1) } else { String::new() };
+    let how = if diff.iter().all(|(k, ..)| k.starts_with("run.")) {
+        format!("pass run settings on the command line: `sorn run --from {} --set {key}={edited}`", dir.display())
+    } else {
+        format!("run the edited network from scratch with `sorn run --config {}`", path.display())
+    };
+    Err(UserError(format!(
+        "{}: edited after the run ({key} = {edited}, the snapshot has {snap}{more}); a resumed run continues \
+         the snapshot and would ignore the edit: undo it, or {how}",
+        path.display()
+    )))
+}
+
 /// Resolves `--from`: a run directory means its snapshot.
 pub(super) fn snapshot_path(p: &Path) -> PathBuf {
     if p.is_dir() { p.join(names::SNAPSHOT) } else { p.to_path_buf() }
@@ -143,12 +167,15 @@ pub fn run(a: RunArgs) -> CliResult {
         None => {
             let mut c = base_config(&a)?;
             apply_run_flags(&mut c, &a)?;
-            Sorn::new(&c.check()?)
+            let cfg = c.check()?;
+            sorn::memory::check_network(cfg.network()).map_err(UserError)?;
+            Sorn::new(&cfg)
         }
         Some(from) if from.extension().is_some_and(|e| e == "npz") => {
             let mut c = base_config(&a)?;
             apply_run_flags(&mut c, &a)?;
             let cfg = c.check()?;
+            sorn::memory::check_network(cfg.network()).map_err(UserError)?;
             let state = state_npz::load(from)?;
             let net = sorn::core::Network::from_state(cfg.network().clone(), state)
                 .map_err(|e| UserError(format!("{}: {e}", from.display())))?;
@@ -167,6 +194,9 @@ pub fn run(a: RunArgs) -> CliResult {
             }
             let path = snapshot_path(from);
             let mut sim = snapshot::load(&path)?;
+            if from.is_dir() {
+                check_config_file(from, &sim)?;
+            }
             let mut c = sim.config().config().with_overrides(&a.sets)?;
             let start = sim.steps();
             apply_run_flags(&mut c, &a)?;
@@ -183,6 +213,9 @@ pub fn run(a: RunArgs) -> CliResult {
 pub fn resume(a: ResumeArgs) -> CliResult {
     let path = snapshot_path(&a.dir);
     let mut sim = snapshot::load(&path)?;
+    if a.dir.is_dir() {
+        check_config_file(&a.dir, &sim)?;
+    }
     let mut c = sim.config().config().clone();
     c.run.steps = a.steps;
     let cfg = c.check()?;
@@ -202,9 +235,6 @@ fn default_out_name(cfg: &CheckedConfig) -> String {
 
 fn execute(mut sim: Sorn, from: Option<&Path>, out: &OutputArgs, default_name: String) -> CliResult {
     let target = out.out.clone().unwrap_or_else(|| PathBuf::from("runs").join(default_name));
-    if out.threads == 0 {
-        return Err(UserError("--threads must be at least 1".into()));
-    }
     if out.threads > 1 {
         rayon::ThreadPoolBuilder::new().num_threads(out.threads).build_global().ok();
         sim.set_parallelism(sorn::core::Parallelism::rayon());
@@ -247,11 +277,26 @@ fn execute(mut sim: Sorn, from: Option<&Path>, out: &OutputArgs, default_name: S
     if !out.no_plots {
         match sorn::figures::standard_set(&staging.path(""), &staging.path(names::PLOTS)) {
             Ok(files) => summary.outputs.push(format!("{}/ ({} figures)", names::PLOTS, files.len())),
-            Err(e) => eprintln!("warning: figures not drawn: {e}"),
+            Err(e) => {
+                // The run is complete without them: said in summary.json and by the exit code.
+                summary.figures_error = Some(e.to_string());
+                if let Err(e) = summary.write(&staging) {
+                    staging.abort();
+                    return Err(e.into());
+                }
+            }
         }
     }
     let dir = staging.commit()?;
-    print_summary(&summary, &dir);
+    print_summary(&summary, &dir)?;
+    if let Some(e) = &summary.figures_error {
+        return Err(UserError(format!(
+            "figures not drawn ({e}); the run itself is complete in {} (summary.json says so), and `sorn plot \
+             {}` draws them",
+            dir.display(),
+            dir.display()
+        )));
+    }
     if summary.interrupted {
         let why = signals::received().map_or("a signal", |(_, name)| name);
         eprintln!(
@@ -304,16 +349,22 @@ fn recording_warning(c: &Config, ne: usize, ni: usize) -> Option<String> {
     })
 }
 
-fn print_summary(s: &Summary, dir: &Path) {
-    println!(
-        "{} steps ({} in total) in {:.2} s: {:.0} steps/s",
-        s.steps, s.steps_total, s.wall_seconds, s.steps_per_second
-    );
-    println!(
-        "mean E rate {:.4}   E←E connection fraction {:.4}   E←I {:.4}   mean T^E {:.4}",
-        s.mean_rate, s.connection_fraction_ee, s.connection_fraction_ei, s.mean_threshold
-    );
-    println!("outputs in {}: {}", dir.display(), s.outputs.join(", "));
+fn print_summary(s: &Summary, dir: &Path) -> CliResult {
+    emit(&format!(
+        "{} steps ({} in total) in {:.2} s: {:.0} steps/s\n\
+         mean E rate {:.4}   E←E connection fraction {:.4}   E←I {:.4}   mean T^E {:.4}\n\
+         outputs in {}: {}\n",
+        s.steps,
+        s.steps_total,
+        s.wall_seconds,
+        s.steps_per_second,
+        s.mean_rate,
+        s.connection_fraction_ee,
+        s.connection_fraction_ei,
+        s.mean_threshold,
+        dir.display(),
+        s.outputs.join(", ")
+    ))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 mod avx2;
 mod dense;
 pub mod error;
+pub mod footprint;
 mod fire;
 mod heap;
 mod hugepages;
