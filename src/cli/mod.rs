@@ -80,9 +80,12 @@ pub fn main() -> i32 {
         Command::Plot(a) => plot::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Experiment(a) => experiment::run(a),
-        Command::Presets => {
-            stdout::emit(&sorn::presets::PRESETS.iter().map(|(name, about)| format!("{name:<12} {about}\n")).collect::<String>())
-        }
+        Command::Presets => stdout::emit(
+            &sorn::presets::PRESETS
+                .iter()
+                .map(|(name, about)| format!("{name:<12} {about}\n"))
+                .collect::<String>(),
+        ),
     };
     match result {
         // An interrupted run exits as the shell expects of a process stopped by that signal.

@@ -140,13 +140,19 @@ fn check_config_file(dir: &Path, sim: &Sorn) -> CliResult {
     let path = dir.join(names::CONFIG);
     let Ok(text) = std::fs::read_to_string(&path) else { return Ok(()) };
     let file = Config::from_toml(&text).map_err(|e| {
-        UserError(format!("{}: {e}; it no longer describes the snapshot beside it: undo the edit", path.display()))
+        UserError(format!(
+            "{}: {e}; it no longer describes the snapshot beside it: undo the edit",
+            path.display()
+        ))
     })?;
     let diff = sim.config().config().differences(&file);
     let Some((key, snap, edited)) = diff.first() else { return Ok(()) };
     let more = if diff.len() > 1 { format!(" and {} more", diff.len() - 1) } else { String::new() };
     let how = if diff.iter().all(|(k, ..)| k.starts_with("run.")) {
-        format!("pass run settings on the command line: `sorn run --from {} --set {key}={edited}`", dir.display())
+        format!(
+            "pass run settings on the command line: `sorn run --from {} --set {key}={edited}`",
+            dir.display()
+        )
     } else {
         format!("run the edited network from scratch with `sorn run --config {}`", path.display())
     };

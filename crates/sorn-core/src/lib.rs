@@ -13,8 +13,8 @@
 mod avx2;
 mod dense;
 pub mod error;
-pub mod footprint;
 mod fire;
+pub mod footprint;
 mod heap;
 mod hugepages;
 pub mod init;
