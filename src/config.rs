@@ -275,7 +275,26 @@ impl Config {
             let path = alias(key).unwrap_or(key);
             set_path(&mut table, path, value).map_err(|e| ConfigError::Parse(format!("--set {s}: {e}")))?;
         }
-        from_table(table)
+        from_table(table).map_err(|e| self.with_key_hint(e, sets))
+    }
+
+    /// Adds "did you mean" to an unknown-field error caused by one of `sets`.
+    fn with_key_hint(&self, e: ConfigError, sets: &[String]) -> ConfigError {
+        let mut known = Vec::new();
+        if let Ok(t) = to_table(self) {
+            flatten("", &toml::Value::Table(t), &mut known);
+        }
+        let known: Vec<String> = known.into_iter().map(|(k, _)| k).collect();
+        let hint = sets.iter().filter_map(|s| s.split_once('=')).map(|(k, _)| k.trim()).find_map(|k| {
+            let unknown = alias(k).is_none() && !known.iter().any(|n| n == k);
+            unknown.then(|| {
+                nearest_key(k, &known).map(|n| format!("--set {k}: unknown key; did you mean `{n}`?"))
+            })?
+        });
+        match (e, hint) {
+            (ConfigError::Parse(msg), Some(h)) => ConfigError::Parse(format!("{h} ({msg})")),
+            (e, _) => e,
+        }
     }
 }
 
@@ -323,31 +342,72 @@ fn to_table(c: &Config) -> Result<toml::Table, ConfigError> {
 fn from_table(t: toml::Table) -> Result<Config, ConfigError> {
     toml::Value::Table(t)
         .try_into()
-        .map_err(|e: toml::de::Error| ConfigError::Parse(one_line(&e.to_string())))
+        .map_err(|e: toml::de::Error| ConfigError::Parse(in_words(&one_line(&e.to_string()))))
+}
+
+/// serde's Rust type names in a message, as a researcher would say them.
+fn in_words(msg: &str) -> String {
+    [
+        ("expected usize", "expected a whole number ≥ 0"),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+    ]
+    .iter()
+    .fold(msg.to_string(), |m, (rust, words)| m.replace(rust, words))
 }
 
 /// Maps the Python package's keyword names to config paths (SPEC §8.0).
+const ALIASES: [(&str, &str); 17] = [
+    ("ne", "network.ne"),
+    ("ni", "network.ni"),
+    ("nu", "network.input.nu"),
+    ("seed", "seed"),
+    ("steps", "run.steps"),
+    ("eta_stdp", "plasticity.stdp.eta"),
+    ("eta_inhib", "plasticity.istdp.eta"),
+    ("eta_ip", "plasticity.ip.eta"),
+    ("mu_ip", "plasticity.istdp.mu"),
+    ("h_ip", "plasticity.ip.h_ip"),
+    ("lambda_ee", "network.w_ee.lambda"),
+    ("lambda_ei", "network.w_ei.lambda"),
+    ("lambda_ie", "network.w_ie.lambda"),
+    ("te_min", "network.t_e.min"),
+    ("te_max", "network.t_e.max"),
+    ("ti_min", "network.t_i.min"),
+    ("ti_max", "network.t_i.max"),
+];
+
 fn alias(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "ne" => "network.ne",
-        "ni" => "network.ni",
-        "nu" => "network.input.nu",
-        "seed" => "seed",
-        "steps" => "run.steps",
-        "eta_stdp" => "plasticity.stdp.eta",
-        "eta_inhib" => "plasticity.istdp.eta",
-        "eta_ip" => "plasticity.ip.eta",
-        "mu_ip" => "plasticity.istdp.mu",
-        "h_ip" => "plasticity.ip.h_ip",
-        "lambda_ee" => "network.w_ee.lambda",
-        "lambda_ei" => "network.w_ei.lambda",
-        "lambda_ie" => "network.w_ie.lambda",
-        "te_min" => "network.t_e.min",
-        "te_max" => "network.t_e.max",
-        "ti_min" => "network.t_i.min",
-        "ti_max" => "network.t_i.max",
-        _ => return None,
-    })
+    ALIASES.iter().find(|(k, _)| *k == key).map(|(_, path)| *path)
+}
+
+/// The known key nearest to `key` (the package's keywords and this config's dotted keys), if one is
+/// within two edits: the hint after an unknown `--set` key.
+fn nearest_key(key: &str, known: &[String]) -> Option<String> {
+    let candidates = ALIASES.iter().map(|(k, _)| k.to_string()).chain(known.iter().cloned());
+    candidates
+        .map(|c| (edit_distance(key, &c), c))
+        .filter(|(d, c)| *d <= 2 && *d < c.len())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 fn parse_value(v: &str) -> toml::Value {

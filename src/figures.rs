@@ -351,13 +351,18 @@ fn avalanche_figure(
         });
     };
     let values: Vec<f64> = data.iter().map(|&v| v as f64).collect();
-    let pl = viz::PowerLawOverlay { exponent, xmin: s.xmin as f64, xmax: Some(s.xmax as f64) };
+    // An exponent at the bound of its fit is not a result (see `exponent_valid`): not drawn as one.
+    let pl = s.exponent_valid.then_some(viz::PowerLawOverlay {
+        exponent,
+        xmin: s.xmin as f64,
+        xmax: Some(s.xmax as f64),
+    });
     let tr = s.truncated.as_ref().map(|t| viz::TruncatedOverlay {
         exponent: t.alpha,
         lambda: t.lambda,
         xmin: s.xmin as f64,
     });
-    viz::avalanche_distribution(&values, kind, Binning::Log { bins_per_decade: 10 }, Some(pl), tr, path, size)
+    viz::avalanche_distribution(&values, kind, Binning::Log { bins_per_decade: 10 }, pl, tr, path, size)
 }
 
 fn mean_size_figure(

@@ -46,7 +46,7 @@ impl Observer for Vec<Box<dyn Observer>> {
 }
 
 fn due(sorn: &Sorn, stride: u64) -> bool {
-    sorn.steps() % stride.max(1) == 0
+    sorn.steps().is_multiple_of(stride.max(1))
 }
 
 /// Which binary state a [`Raster`] records.

@@ -93,7 +93,7 @@ impl Streams {
         let rate = n.x().count() as f64 / n.ne() as f64;
         self.rate_sum += rate;
         self.rate_n += 1;
-        if sim.steps() % self.stride != 0 {
+        if !sim.steps().is_multiple_of(self.stride) {
             return Ok(());
         }
         if let Some(s) = &mut self.e {

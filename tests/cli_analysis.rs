@@ -218,3 +218,27 @@ fn avalanches_reject_bad_input_with_exit_code_2() {
         &["need 1 ≤ xmin < xmax"],
     );
 }
+
+#[test]
+fn a_fit_at_its_bound_is_marked_invalid_and_no_ratio_is_printed() {
+    // Avalanches of every duration 1..=120 equally often: a flat tail, whose likelihood keeps rising
+    // toward α = 1, the bound of the fit.
+    let mut activity = Vec::new();
+    for _ in 0..20 {
+        for d in 1..=120 {
+            activity.extend(std::iter::repeat_n(1.0f64, d));
+            activity.push(0.0);
+        }
+    }
+    let path = work().join("flat_activity.npy");
+    sorn::io::npy::write(&path, &activity, None).unwrap();
+    let p = path.to_str().unwrap();
+    let text = stdout(&sorn(&["avalanches", p, "--theta", "0"]));
+    assert!(text.contains("INVALID") && text.contains("not a result"), "{text}");
+    assert!(text.contains("predicted (alpha-1)/(tau-1) = n/a"), "{text}");
+    let o = sorn(&["avalanches", p, "--theta", "0", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json["durations"]["exponent_valid"], false, "{json}");
+    assert!(json["durations"]["exponent"].as_f64().is_some_and(|a| a - 1.0 < 0.01), "{json}");
+    assert!(json["gamma_predicted"].is_null());
+}

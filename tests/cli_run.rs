@@ -370,3 +370,19 @@ fn record_selection_and_stride() {
     fails(&["run", "--record", "e-raster,bogus", "--out", "x"], &d, "unknown record `bogus`");
     fails(&["run", "--stride", "0", "--out", "x"], &d, "run.record.stride");
 }
+
+#[test]
+fn edge_cases_of_the_run_are_refused_in_words() {
+    let d = tmp("edges");
+    fails(&["run", "--steps", "0", "--out", "x"], &d, "expected a whole number of steps, at least 1");
+    fails(&["run", "--steps", "-1", "--out", "x"], &d, "expected a whole number of steps, at least 1");
+    fails(&["resume", "x", "--steps", "0"], &d, "at least 1");
+    fails(&["run", "--set", "run.steps=0", "--out", "x"], &d, "a run needs at least 1 step");
+    fails(&["run", "--set", "nee=100", "--out", "x"], &d, "did you mean `ne`?");
+    fails(&["run", "--set", "network.noise.sdt=0.1", "--out", "x"], &d, "did you mean `network.noise.std`?");
+    fails(&["run", "--set", "ne=abc", "--out", "x"], &d, "expected a whole number ≥ 0");
+    let help = common::cli::stdout(&common::cli::ok_in(&["run", "--help"], &d));
+    assert!(help.contains("10 000 for sorn-py"), "{help}");
+    let help = common::cli::stdout(&common::cli::ok_in(&["resume", "--help"], &d));
+    assert!(help.contains("-resumed-"), "{help}");
+}

@@ -28,7 +28,7 @@ impl Flips {
     fn flip(&mut self, bytes: &[u8]) -> Vec<u8> {
         let mut out = bytes.to_vec();
         for _ in 0..1 + self.next() % 3 {
-            let span = if self.next() % 2 == 0 { out.len().min(256) } else { out.len() };
+            let span = if self.next().is_multiple_of(2) { out.len().min(256) } else { out.len() };
             let at = (self.next() % span as u64) as usize;
             out[at] ^= 1 + (self.next() % 255) as u8;
         }

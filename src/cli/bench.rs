@@ -25,7 +25,7 @@ pub struct BenchArgs {
     #[arg(long)]
     steps: Option<u64>,
     /// Worker threads (results are identical for any number); 1 = sequential.
-    #[arg(long, default_value_t = 1, value_parser = super::threads::parse)]
+    #[arg(long, default_value_t = 1, value_parser = super::numbers::threads)]
     threads: usize,
     /// Preset to time (default: zheng2013 for N_E ≤ 10 000, large above).
     #[arg(long)]

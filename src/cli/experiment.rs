@@ -34,7 +34,7 @@ struct Common {
     #[arg(long)]
     force: bool,
     /// Threads for the seeds (default: all cores).
-    #[arg(long, value_parser = super::threads::parse)]
+    #[arg(long, value_parser = super::numbers::threads)]
     threads: Option<usize>,
 }
 

@@ -3,12 +3,12 @@
 mod analyze;
 mod bench;
 mod experiment;
+mod numbers;
 mod plot;
 mod progress;
 mod run;
 mod signals;
 mod stdout;
-mod threads;
 
 use clap::{Parser, Subcommand};
 

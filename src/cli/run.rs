@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 /// Where outputs go and how they are written.
 #[derive(Args, Clone)]
 pub struct OutputArgs {
-    /// Run directory to create (default: runs/<preset>-seed<seed>-<UTC time>).
+    /// Run directory to create [default: runs/<preset>-seed<seed>-<UTC time> for `run`,
+    /// runs/<DIR's name>-resumed-<UTC time> for `resume`].
     #[arg(long)]
     out: Option<PathBuf>,
     /// Replace the output directory if it exists.
@@ -27,7 +28,7 @@ pub struct OutputArgs {
     #[arg(long, short)]
     quiet: bool,
     /// Worker threads for the row kernels (results are identical for any number); 1 = sequential.
-    #[arg(long, default_value_t = 1, value_parser = super::threads::parse)]
+    #[arg(long, default_value_t = 1, value_parser = super::numbers::threads)]
     threads: usize,
 }
 
@@ -42,8 +43,9 @@ pub struct RunArgs {
     /// Override any config field: a dotted path or a package keyword, e.g. network.ne=400, eta_stdp=0.002.
     #[arg(long = "set", short = 's', value_name = "KEY=VALUE")]
     sets: Vec<String>,
-    /// Number of steps.
-    #[arg(long, short = 'n')]
+    /// Number of steps [default: the preset's run.steps: 10 000 for sorn-py and large, 50 000 for
+    /// lazar2009, 100 000 for zheng2013, 5 000 000 for delpapa2017].
+    #[arg(long, short = 'n', allow_negative_numbers = true, value_parser = super::numbers::steps)]
     steps: Option<u64>,
     /// The seed every random stream derives from.
     #[arg(long)]
@@ -76,7 +78,7 @@ pub struct ResumeArgs {
     /// The run directory (or its snapshot.bin) to continue.
     dir: PathBuf,
     /// Number of further steps.
-    #[arg(long, short = 'n')]
+    #[arg(long, short = 'n', allow_negative_numbers = true, value_parser = super::numbers::steps)]
     steps: u64,
     #[command(flatten)]
     output: OutputArgs,
@@ -241,6 +243,9 @@ fn default_out_name(cfg: &CheckedConfig) -> String {
 
 fn execute(mut sim: Sorn, from: Option<&Path>, out: &OutputArgs, default_name: String) -> CliResult {
     let target = out.out.clone().unwrap_or_else(|| PathBuf::from("runs").join(default_name));
+    if sim.config().config().run.steps == 0 {
+        return Err(UserError("run.steps = 0: a run needs at least 1 step".into()));
+    }
     if out.threads > 1 {
         rayon::ThreadPoolBuilder::new().num_threads(out.threads).build_global().ok();
         sim.set_parallelism(sorn::core::Parallelism::rayon());
@@ -358,7 +363,7 @@ fn recording_warning(c: &Config, ne: usize, ni: usize) -> Option<String> {
 fn print_summary(s: &Summary, dir: &Path) -> CliResult {
     emit(&format!(
         "{} steps ({} in total) in {:.2} s: {:.0} steps/s\n\
-         mean E rate {:.4}   E←E connection fraction {:.4}   E←I {:.4}   mean T^E {:.4}\n\
+         mean E rate {:.4}   connection fraction E←E {:.4}, E←I {:.4}   mean T^E {:.4}\n\
          outputs in {}: {}\n",
         s.steps,
         s.steps_total,

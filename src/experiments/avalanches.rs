@@ -85,7 +85,7 @@ pub fn spontaneous(mut sim: Sorn, seed: u64, steps: u64, window: u64) -> (Sponta
         if s.steps() > first_kept {
             activity.push(a);
         }
-        if (s.steps() - start) % trace_every == 0 {
+        if (s.steps() - start).is_multiple_of(trace_every) {
             let n = s.network();
             let frac = n.w_ee.count_positive() as f64 / (ne * (ne - 1)) as f64;
             let tmean = n.t_e.iter().sum::<f64>() / ne as f64;

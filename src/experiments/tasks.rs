@@ -51,7 +51,7 @@ impl CountingSource {
     }
     /// Whether a symbol is predictable (B, C, E, F: DP17's "reduced" performance).
     pub fn predictable(symbol: usize) -> bool {
-        symbol % 3 != 0
+        !symbol.is_multiple_of(3)
     }
 }
 

@@ -239,14 +239,14 @@ impl DiscreteFit {
                 expected: "xmin >= 1 for discrete data",
             });
         }
-        if let (Some(a), Some(b)) = (xmin, xmax) {
-            if b < a {
-                return Err(AnalysisError::InvalidParameter {
-                    name: "xmax",
-                    value: b.to_string(),
-                    expected: "xmax >= xmin",
-                });
-            }
+        if let (Some(a), Some(b)) = (xmin, xmax)
+            && b < a
+        {
+            return Err(AnalysisError::InvalidParameter {
+                name: "xmax",
+                value: b.to_string(),
+                expected: "xmax >= xmin",
+            });
         }
         let mut all: Vec<f64> = data
             .iter()

@@ -219,6 +219,11 @@ pub struct PowerLawSummary {
     pub exponent: Option<f64>,
     /// `exponent_err`: its standard error (α − 1)/sqrt(n).
     pub exponent_err: Option<f64>,
+    /// `exponent_valid`: whether the exponent is a result: the `powerlaw` package's flag, and not at
+    /// the bounds (1, 3] of the numerical fit (α → 1⁺ means the likelihood kept rising toward the
+    /// bound: a flat or too short tail, not an exponent). `false` when there is no exponent.
+    #[serde(default)]
+    pub exponent_valid: bool,
     /// `ks_d`: KS distance of that fit.
     pub ks_d: Option<f64>,
     /// `n_tail`: avalanches with x ≥ xmin (used for the fits without xmax).
@@ -240,6 +245,9 @@ pub struct PowerLawSummary {
     pub error: Option<String>,
 }
 
+/// An exponent closer than this to a bound of the fit, 1 or 3, is the optimiser stopped at the bound.
+const BOUND_MARGIN: f64 = 0.01;
+
 fn summarise(data: &[u64], xmin: u64, xmax: u64) -> PowerLawSummary {
     let mut s = PowerLawSummary {
         xmin,
@@ -247,6 +255,7 @@ fn summarise(data: &[u64], xmin: u64, xmax: u64) -> PowerLawSummary {
         n_in_range: data.iter().filter(|&&x| x >= xmin && x <= xmax).count(),
         exponent: None,
         exponent_err: None,
+        exponent_valid: false,
         ks_d: None,
         n_tail: data.iter().filter(|&&x| x >= xmin).count(),
         truncated: None,
@@ -262,6 +271,7 @@ fn summarise(data: &[u64], xmin: u64, xmax: u64) -> PowerLawSummary {
             let pl = fit.power_law();
             s.exponent = Some(pl.alpha);
             s.exponent_err = Some(pl.standard_err);
+            s.exponent_valid = pl.valid && pl.alpha - 1.0 > BOUND_MARGIN && 3.0 - pl.alpha > BOUND_MARGIN;
             s.ks_d = Some(pl.ks_d);
         }
         Err(e) => errs.push(format!("[xmin, xmax] fit: {e}")),
@@ -315,7 +325,8 @@ pub struct AvalancheReport {
     pub durations: PowerLawSummary,
     /// `sizes`: power-law analysis of sizes (exponent τ).
     pub sizes: PowerLawSummary,
-    /// `gamma_predicted`: (α − 1)/(τ − 1), the exponent of ⟨S⟩(T) implied by α and τ.
+    /// `gamma_predicted`: (α − 1)/(τ − 1), the exponent of ⟨S⟩(T) implied by α and τ; `null` unless both
+    /// exponents are valid (`exponent_valid`).
     pub gamma_predicted: Option<f64>,
     /// `gamma_fitted`: least-squares slope of ln⟨S⟩(T) against ln T over durations in
     /// [xmin_t, xmax_t] (needs at least 2 distinct durations there).
@@ -351,8 +362,9 @@ pub fn avalanche_report_pooled<T: Copy + Into<f64>>(
     }
     let durations = summarise(&av.durations, opts.xmin_t, opts.xmax_t);
     let sizes = summarise(&av.sizes, opts.xmin_s, opts.xmax_s);
+    // A ratio of exponents is only a prediction when both are results.
     let gamma_predicted = match (durations.exponent, sizes.exponent) {
-        (Some(a), Some(t)) if t != 1.0 => Some((a - 1.0) / (t - 1.0)),
+        (Some(a), Some(t)) if durations.exponent_valid && sizes.exponent_valid => Some((a - 1.0) / (t - 1.0)),
         _ => None,
     };
     let pts: Vec<(f64, f64)> = mean_size_per_duration(&av)
@@ -391,14 +403,24 @@ pub fn avalanche_report_pooled<T: Copy + Into<f64>>(
 
 fn fmt_summary(f: &mut fmt::Formatter<'_>, name: &str, sym: &str, s: &PowerLawSummary) -> fmt::Result {
     match (s.exponent, s.exponent_err) {
-        (Some(e), Some(err)) => writeln!(
-            f,
-            "{name}: {sym} = {e:.3} ± {err:.3} on [{}, {}] (n = {}, KS D = {})",
-            s.xmin,
-            s.xmax,
-            s.n_in_range,
-            opt(s.ks_d)
-        )?,
+        (Some(e), Some(err)) => {
+            writeln!(
+                f,
+                "{name}: {sym} = {e:.3} ± {err:.3} on [{}, {}] (n = {}, KS D = {}){}",
+                s.xmin,
+                s.xmax,
+                s.n_in_range,
+                opt(s.ks_d),
+                if s.exponent_valid { "" } else { "  INVALID" }
+            )?;
+            if !s.exponent_valid {
+                writeln!(
+                    f,
+                    "  not a result: the fit stopped at a bound of {sym} (1 or 3), as it does on a flat or short \
+                     tail; more steps, or a lower xmin, give it avalanches to fit"
+                )?;
+            }
+        }
         _ => writeln!(f, "{name}: no power-law fit on [{}, {}]", s.xmin, s.xmax)?,
     }
     if let Some(t) = &s.truncated {
@@ -449,5 +471,25 @@ impl fmt::Display for AvalancheReport {
             opt(self.gamma_predicted),
             opt(self.gamma_fitted)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exponent_at_the_bound_is_not_valid() {
+        // Flat on [6, 60]: the fit runs to α → 1⁺.
+        let flat: Vec<u64> = (0..20).flat_map(|_| 6..=60).collect();
+        let s = summarise(&flat, 6, 60);
+        assert!(s.exponent.is_some_and(|a| a - 1.0 < BOUND_MARGIN), "{:?}", s.exponent);
+        assert!(!s.exponent_valid);
+        // A steep, power-law-like tail: counts ∝ x^-2.
+        let steep: Vec<u64> =
+            (6..=60u64).flat_map(|x| std::iter::repeat_n(x, (360_000 / (x * x)) as usize)).collect();
+        let s = summarise(&steep, 6, 60);
+        assert!(s.exponent_valid, "{:?}", s.exponent);
+        assert!(s.exponent.is_some_and(|a| (a - 2.0).abs() < 0.2), "{:?}", s.exponent);
     }
 }

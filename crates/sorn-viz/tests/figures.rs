@@ -147,7 +147,7 @@ fn traces_render() {
         connection_dynamics(&counts, Steps::default(), p, SIZE)
     });
     let frac: Vec<f64> = counts.iter().map(|c| c / 39800.0).collect();
-    both("connection-fraction", &["time step", "fraction of possible connections"], |p| {
+    both("connection-fraction", &["time step", "fraction of possible E←E connections"], |p| {
         connection_fraction(&frac, Steps { first: 0.0, every: 100.0 }, p, SIZE)
     });
     let ham: Vec<f64> = (0..300).map(|t| (t as f64 * 0.3).min(40.0) + (t % 7) as f64).collect();

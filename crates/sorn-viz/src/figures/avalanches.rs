@@ -114,6 +114,9 @@ pub fn avalanche_distribution(
         let a = pl.exponent;
         let pts = scaled_discrete_curve(|x| x.powf(-a), pl.xmin, hi, mass(pl.xmin, hi), 100);
         let range = match pl.xmax {
+            Some(x) if x > vmax => {
+                format!("[{}, {}], largest {}", fmt_tick(pl.xmin), fmt_tick(x), fmt_tick(vmax))
+            }
             Some(x) => format!("[{}, {}]", fmt_tick(pl.xmin), fmt_tick(x)),
             None => format!("≥ {}", fmt_tick(pl.xmin)),
         };

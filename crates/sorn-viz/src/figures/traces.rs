@@ -126,8 +126,9 @@ pub fn connection_fraction(
     series("connection fraction", fraction)?;
     let hi = fraction.iter().copied().fold(0.0, f64::max);
     let hi = if hi > 0.0 { hi * 1.1 } else { 1.0 };
-    let panel = blue(fraction, "fraction of possible connections", "connection fraction", Some((0.0, hi)));
-    one("Connection fraction over time", "connection fraction", panel, steps, path, size)
+    let panel =
+        blue(fraction, "fraction of possible E←E connections", "E←E connection fraction", Some((0.0, hi)));
+    one("E←E connection fraction over time", "E←E connection fraction", panel, steps, path, size)
 }
 
 /// Hamming distance between two runs' states vs step (perturbation spreading).

@@ -1,5 +1,14 @@
-//! `--threads`: a whole number from 1 to the cores this process may use (more threads than cores only
-//! slow the row kernels down, and a huge count exhausts the machine before any work starts).
+//! Value parsers of the numeric flags, with messages in words: `--steps` is a whole number ≥ 1, and
+//! `--threads` one from 1 to the cores this process may use (more threads than cores only slow the row
+//! kernels down, and a huge count exhausts the machine before any work starts).
+
+/// clap's value parser for `--steps`.
+pub fn steps(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("expected a whole number of steps, at least 1".into()),
+    }
+}
 
 /// The cores available to this process (its CPU affinity and cgroup quota included).
 pub fn cores() -> usize {
@@ -7,7 +16,7 @@ pub fn cores() -> usize {
 }
 
 /// clap's value parser for `--threads`.
-pub fn parse(s: &str) -> Result<usize, String> {
+pub fn threads(s: &str) -> Result<usize, String> {
     parse_bounded(s, cores())
 }
 
@@ -38,5 +47,9 @@ mod tests {
         assert!(parse_bounded("0", 4).is_err());
         assert!(parse_bounded("-3", 4).is_err());
         assert!(parse_bounded("100000", 1).unwrap_err().contains("1 core"));
+        assert_eq!(steps("10"), Ok(10));
+        for bad in ["0", "-1", "1.5", "ten"] {
+            assert!(steps(bad).is_err(), "{bad}");
+        }
     }
 }
