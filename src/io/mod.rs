@@ -31,6 +31,17 @@ impl IoError {
     }
 }
 
+/// Opens `path` for reading, refusing a directory with "is a directory, expected `expected`"; returns the
+/// file and its length.
+pub(crate) fn open_file(path: &Path, expected: &str) -> Result<(std::fs::File, u64), IoError> {
+    let file = std::fs::File::open(path).map_err(|e| IoError::fs(path, e))?;
+    let meta = file.metadata().map_err(|e| IoError::fs(path, e))?;
+    if meta.is_dir() {
+        return Err(IoError::format(path, format!("is a directory, expected {expected}")));
+    }
+    Ok((file, meta.len()))
+}
+
 /// Writes `bytes` to `path` through a temporary sibling file and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     let tmp = tmp_sibling(path);

@@ -128,12 +128,8 @@ pub fn write<T: NpyElem>(path: &Path, data: &[T], cols: Option<usize>) -> Result
 /// arrays stay `u8`. The header's claims are checked against the file's size before anything is
 /// allocated ([`read::from_reader`]).
 pub fn read(path: &Path) -> Result<NpyData, IoError> {
-    let file = File::open(path).map_err(|e| IoError::fs(path, e))?;
-    let meta = file.metadata().map_err(|e| IoError::fs(path, e))?;
-    if meta.is_dir() {
-        return Err(IoError::format(path, "is a directory, expected a .npy file"));
-    }
-    read::from_reader(std::io::BufReader::with_capacity(1 << 16, file), meta.len())
+    let (file, len) = super::open_file(path, "a .npy file")?;
+    read::from_reader(std::io::BufReader::with_capacity(1 << 16, file), len)
         .map_err(|m| IoError::format(path, m))
 }
 

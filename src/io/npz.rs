@@ -24,10 +24,7 @@ pub struct NpzArchive {
 impl NpzArchive {
     /// Opens an archive and reads its directory.
     pub fn open(path: &Path) -> Result<Self, IoError> {
-        let file = File::open(path).map_err(|e| IoError::fs(path, e))?;
-        if file.metadata().is_ok_and(|m| m.is_dir()) {
-            return Err(IoError::format(path, "is a directory, expected an .npz archive"));
-        }
+        let (file, _) = super::open_file(path, "an .npz archive")?;
         let zip = zip::ZipArchive::new(BufReader::new(file))
             .map_err(|e| IoError::format(path, format!("not an npz (zip) archive: {e}")))?;
         let names = zip.file_names().map(str::to_owned).collect();

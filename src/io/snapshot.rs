@@ -81,7 +81,7 @@ fn decode(mut r: impl Read, path: &Path) -> Result<Sorn, IoError> {
             let mut body = Checked { inner: (&mut r).take(len), crc: crc32fast::Hasher::new(), read: 0 };
             let decoded = decode_payload(&mut body, path);
             // Whatever the decoder made of it, the length and the checksum say whether the file is intact.
-            let _ = std::io::copy(&mut body, &mut std::io::sink()).map_err(|e| IoError::fs(path, e))?;
+            std::io::copy(&mut body, &mut std::io::sink()).map_err(|e| IoError::fs(path, e))?;
             if body.read < len {
                 return Err(corrupt(format!(
                     "truncated snapshot: the header promises {len} bytes of payload, the file holds {}",
